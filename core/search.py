@@ -1,0 +1,76 @@
+"""What an analyst asks the store and what comes back, independent of the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from core.item import Item
+
+#: Fields a search may filter and facet on. There is no author or person field, by design.
+FACET_FIELDS: tuple[str, ...] = ("stance", "topic", "outlet", "language", "unit")
+
+
+class Sort(StrEnum):
+    """Result order."""
+
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A search request.
+
+    Attributes:
+        text: the analyst's query. Words match accent-insensitively unless ``exact``.
+        filters: field → accepted values (any of them), fields from ``FACET_FIELDS``.
+        since: only items published at or after this time.
+        until: only items published before this time.
+        exact: match diacritics exactly ("Bắc" does not find "Bạc").
+        sort: result order.
+        limit: page size.
+        offset: how many results to skip.
+        facets: whether to count values of ``FACET_FIELDS`` over all matches.
+    """
+
+    text: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    since: datetime | None = None
+    until: datetime | None = None
+    exact: bool = False
+    sort: Sort = Sort.RELEVANCE
+    limit: int = 20
+    offset: int = 0
+    facets: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One result: the item, its score under the query, and a highlighted snippet.
+
+    ``snippet`` marks matched words with ``<mark>``…``</mark>``; everything else is escaped HTML.
+    """
+
+    item: Item
+    score: float
+    snippet: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """A page of results plus the total count and facet counts over all matches."""
+
+    total: int
+    hits: tuple[SearchHit, ...]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    """How many items an upsert created and how many it replaced."""
+
+    added: int
+    updated: int
