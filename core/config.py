@@ -160,9 +160,7 @@ def parse_config(data: dict[str, object], path: Path | None = None) -> ProjectCo
         kind=loc.kind,
         aliases=tuple(loc.aliases),
         foreign={lang: tuple(names) for lang, names in loc.foreign.items()},
-        former=tuple(
-            FormerUnit(f.name, f.kind, f.until, tuple(f.aliases), tuple(f.places)) for f in loc.former
-        ),
+        former=tuple(FormerUnit(f.name, f.kind, f.until, tuple(f.aliases), tuple(f.places)) for f in loc.former),
         places=tuple(loc.places),
         landmarks=tuple(loc.landmarks),
         products=tuple(loc.products),

@@ -31,7 +31,7 @@ def normalise_url(url: str) -> str:
     host = (parts.hostname or "").lower().rstrip(".")
     for prefix in ("www.", "m.", "mobile.", "amp."):
         if host.startswith(prefix) and host.count(".") >= 2:
-            host = host[len(prefix):]
+            host = host[len(prefix) :]
             break
     port = parts.port
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"

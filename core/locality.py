@@ -72,8 +72,6 @@ class LocalityProfile:
         """Every name to look for, each tagged with the unit it points at."""
         out: list[PlaceName] = [PlaceName(self.name, self.name, "locality")]
         out += [PlaceName(a, self.name, "locality") for a in self.aliases]
-        for names in self.foreign.values():
-            out += [PlaceName(n, self.name, "foreign") for n in names]
         for unit in self.former:
             out.append(PlaceName(unit.name, unit.name, "former"))
             out += [PlaceName(a, unit.name, "former") for a in unit.aliases]
@@ -81,6 +79,10 @@ class LocalityProfile:
         out += [PlaceName(p, self.name, "place") for p in self.places]
         out += [PlaceName(p, self.name, "landmark") for p in self.landmarks]
         out += [PlaceName(p, self.name, "product", strong=False) for p in self.products]
+        # Foreign names come last: where one transliterates a Vietnamese name listed above
+        # ("Hoi An"), the Vietnamese entry, which knows the former unit, wins the lookup.
+        for names in self.foreign.values():
+            out += [PlaceName(n, self.name, "foreign") for n in names]
         return tuple(out)
 
     def canonical_names(self) -> tuple[str, ...]:

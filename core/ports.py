@@ -25,7 +25,8 @@ class Store(Protocol):
             counts of items added and replaced.
 
         Raises:
-            StoreUnavailable: the store cannot be reached; nothing was written.
+            StoreUnavailable: the store cannot be reached. Some items may have been written
+                (bulk writes can fail part-way); upserting the same items again is safe.
             StoreError: the write failed.
         """
         ...

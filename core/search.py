@@ -49,7 +49,7 @@ class SearchQuery:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One result: the item, its score under the query, and a highlighted snippet.
+    """One result: the item (embedding included), its score under the query, and a highlighted snippet.
 
     ``snippet`` marks matched words with ``<mark>``…``</mark>``; everything else is escaped HTML.
     """

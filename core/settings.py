@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.errors import ConfigError
@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     # Web.
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+
+    @field_validator("config", mode="before")
+    @classmethod
+    def _blank_config_is_none(cls, value: object) -> object:
+        # docker-compose passes PRESSDESK_CONFIG="" when the user sets nothing.
+        return None if value in ("", None) else value
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

@@ -1,0 +1,78 @@
+"""The app factory: everything is built per call from what the composition root passes in."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from alerts import AlertBook
+from api import pages, problems, rest
+from api.audit import AuditLog
+from api.deps import Services
+from api.views import highlight, web_link
+from core.config import ProjectConfig
+from core.ports import Store
+from core.settings import Settings
+
+#: Pages load nothing from elsewhere (the office PC may have no internet), and links to
+#: articles must not tell press sites what the office searched for.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self'; style-src 'self'; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def create_app(
+    settings: Settings,
+    store: Store,
+    audit: AuditLog,
+    *,
+    config: ProjectConfig | None = None,
+    alerts: AlertBook | None = None,
+) -> FastAPI:
+    """Build the web app over ``store``; nothing connects until the first request.
+
+    Args:
+        settings: runtime settings.
+        store: where items are searched.
+        audit: where every search is recorded.
+        config: the project config, for unit names (ids are shown without it).
+        alerts: the alert book, for the acknowledge pages linked from digests.
+    """
+    # Swagger UI and ReDoc load their scripts from a CDN, which the office PC cannot reach;
+    # the schema stays available at /openapi.json.
+    app = FastAPI(title="pressdesk", version="0.1.0", docs_url=None, redoc_url=None)
+    app.state.services = Services(
+        settings=settings, store=store, audit=audit, templates=_templates(), config=config, alerts=alerts
+    )
+    problems.install(app)
+    app.include_router(rest.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app
+
+
+def _templates() -> Jinja2Templates:
+    env = Environment(
+        loader=PackageLoader("api", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        lstrip_blocks=True,
+    )
+    env.filters["highlight"] = highlight
+    env.filters["web_link"] = web_link
+    return Jinja2Templates(env=env)

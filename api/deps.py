@@ -1,0 +1,65 @@
+"""FastAPI dependencies, as ``Annotated`` aliases reading what ``create_app`` put on ``app.state``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.templating import Jinja2Templates
+
+from alerts import AlertBook
+from api.audit import AuditLog
+from api.i18n import Translator, pick_language
+from core.config import ProjectConfig
+from core.ports import Store
+from core.settings import Settings
+
+LANGUAGE_COOKIE = "pressdesk_lang"
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a request may need, built once by ``create_app``."""
+
+    settings: Settings
+    store: Store
+    audit: AuditLog
+    templates: Jinja2Templates
+    config: ProjectConfig | None = None
+    alerts: AlertBook | None = None
+
+
+def get_services(request: Request) -> Services:
+    """The app's services (``app.state.services``)."""
+    services = request.app.state.services
+    if not isinstance(services, Services):
+        raise TypeError("app.state.services is missing: build the app with api.create_app")
+    return services
+
+
+def get_store(services: Annotated[Services, Depends(get_services)]) -> Store:
+    """The item store."""
+    return services.store
+
+
+def get_audit(services: Annotated[Services, Depends(get_services)]) -> AuditLog:
+    """The audit log every search is written to."""
+    return services.audit
+
+
+def get_client(request: Request) -> str:
+    """The client's address, for the audit log."""
+    return request.client.host if request.client else "unknown"
+
+
+def get_translator(request: Request, lang: Annotated[str | None, Query()] = None) -> Translator:
+    """The UI language: ``?lang=`` first, then the remembered cookie, else Vietnamese."""
+    return Translator(pick_language(lang, request.cookies.get(LANGUAGE_COOKIE)))
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+StoreDep = Annotated[Store, Depends(get_store)]
+AuditDep = Annotated[AuditLog, Depends(get_audit)]
+ClientDep = Annotated[str, Depends(get_client)]
+TranslatorDep = Annotated[Translator, Depends(get_translator)]

@@ -1,0 +1,94 @@
+"""The server-rendered web UI: search page, item page, and the acknowledge page linked from digests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import LANGUAGE_COOKIE, ClientDep, Services, ServicesDep, TranslatorDep
+from api.i18n import LANGUAGES, Translator
+from api.search import ANONYMOUS, MAX_PAGE, SearchParams, run_search
+from api.views import Labels, article_url, facet_groups, paging, web_link
+from core.errors import QueryError
+
+router = APIRouter(default_response_class=HTMLResponse)
+
+_YEAR = 365 * 24 * 3600
+
+
+def render(
+    request: Request, services: Services, t: Translator, name: str, context: dict[str, object], *, status: int = 200
+) -> HTMLResponse:
+    """Render a template in the page's language; an explicit ``?lang=`` is remembered in a cookie."""
+    other = "en" if t.lang == "vi" else "vi"
+    switch = request.url.include_query_params(lang=other)
+    response = services.templates.TemplateResponse(
+        request,
+        name,
+        {
+            "t": t,
+            "labels": Labels(t, services.config),
+            "other_lang": other,
+            "switch_url": f"{switch.path}?{switch.query}",
+            **context,
+        },
+        status_code=status,
+    )
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, asked, max_age=_YEAR, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/")
+def search_page(
+    request: Request,
+    params: Annotated[SearchParams, Query()],
+    services: ServicesDep,
+    t: TranslatorDep,
+    client: ClientDep,
+) -> HTMLResponse:
+    """The search page; every search it runs is written to the audit log."""
+    context: dict[str, object] = {"params": params, "page": None, "facets": [], "paging": None, "error": ""}
+    try:
+        page = run_search(services.store, services.audit, params, client, via="page")
+    except QueryError as exc:
+        return render(request, services, t, "search.html", {**context, "error": str(exc)}, status=400)
+    labels = Labels(t, services.config)
+    context.update(page=page, facets=facet_groups(page, params, labels), paging=paging(page, params, MAX_PAGE))
+    return render(request, services, t, "search.html", context)
+
+
+@router.get("/items/{item_id}")
+def item_page(request: Request, item_id: str, services: ServicesDep, t: TranslatorDep) -> HTMLResponse:
+    """One item: labels with confidence, places, fact-check evidence, routing and text."""
+    item = services.store.get(item_id)
+    if item is None:
+        return render(request, services, t, "error.html", {"message": t("item_not_found")}, status=404)
+    context: dict[str, object] = {"item": item, "article_url": web_link(article_url(item))}
+    return render(request, services, t, "item.html", context)
+
+
+@router.get("/alerts/{alert_id}")
+def alert_page(request: Request, alert_id: str, services: ServicesDep, t: TranslatorDep) -> HTMLResponse:
+    """What a unit opens from its digest. Viewing changes nothing (mail scanners follow links)."""
+    alert = services.alerts.get(alert_id) if services.alerts else None
+    if alert is None:
+        return render(request, services, t, "error.html", {"message": t("alert_not_found")}, status=404)
+    context: dict[str, object] = {"alert": alert, "article_url": web_link(alert.url)}
+    return render(request, services, t, "alert.html", context)
+
+
+@router.post("/alerts/{alert_id}/acknowledge", response_model=None)
+def acknowledge(
+    request: Request, alert_id: str, services: ServicesDep, t: TranslatorDep, client: ClientDep
+) -> Response:
+    """Record that the unit received the alert, then show it again (post/redirect/get)."""
+    alert = services.alerts.acknowledge(alert_id, datetime.now(UTC)) if services.alerts else None
+    if alert is None:
+        return render(request, services, t, "error.html", {"message": t("alert_not_found")}, status=404)
+    services.audit.record("acknowledge", ANONYMOUS, {"alert": alert.id, "unit": alert.unit_id, "client": client})
+    return RedirectResponse(f"/alerts/{alert.id}", status_code=303)

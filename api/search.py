@@ -1,0 +1,129 @@
+"""Search requests from the page and the JSON API: parsed once, run once, audited every time."""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlencode
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.audit import AuditLog
+from core.enums import Stance, Topic
+from core.errors import QueryError
+from core.ports import Store
+from core.search import FACET_FIELDS, SearchPage, SearchQuery, Sort
+
+#: Accounts come later; until then every web user is the same anonymous actor (the client address is kept).
+ANONYMOUS = "anonymous"
+MAX_PAGE = 500
+
+
+class SearchParams(BaseModel):
+    """The query string of ``/`` and ``/api/search``. Filters repeat: ``?stance=negative&stance=neutral``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    q: str = Field(default="", max_length=500)
+    exact: bool = False
+    stance: list[Stance] = []
+    topic: list[Topic] = []
+    outlet: list[str] = []
+    language: list[str] = []
+    unit: list[str] = []
+    sort: Sort | None = None
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    size: int = Field(default=20, ge=1, le=100)
+
+    @field_validator("stance", "topic", "outlet", "language", "unit", mode="before")
+    @classmethod
+    def _drop_blanks(cls, value: object) -> object:
+        # An empty form field arrives as "", which means "no filter", not "the value ''".
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in value if v != ""] if isinstance(value, list) else value
+
+    @field_validator("sort", mode="before")
+    @classmethod
+    def _blank_sort(cls, value: object) -> object:
+        return None if value == "" else value
+
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        """The active filters as the store expects them (field → accepted values)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for name in FACET_FIELDS:
+            values = tuple(str(v) for v in getattr(self, name))
+            if values:
+                out[name] = values
+        return out
+
+    def effective_sort(self) -> Sort:
+        """Relevance when there is query text, else newest first."""
+        return self.sort or (Sort.RELEVANCE if self.q.strip() else Sort.NEWEST)
+
+    def to_query(self) -> SearchQuery:
+        """The engine-independent query for this request."""
+        return SearchQuery(
+            text=self.q.strip(),
+            filters=self.filters(),
+            exact=self.exact,
+            sort=self.effective_sort(),
+            limit=self.size,
+            offset=(self.page - 1) * self.size,
+        )
+
+    def url(
+        self,
+        *,
+        toggle: tuple[str, str] | None = None,
+        page: int | None = None,
+        clear: Literal["filters"] | None = None,
+    ) -> str:
+        """A link to this search with one filter added or removed, another page, or no filters."""
+        filters = {} if clear == "filters" else {k: list(v) for k, v in self.filters().items()}
+        if toggle is not None:
+            name, value = toggle
+            values = filters.setdefault(name, [])
+            if value in values:
+                values.remove(value)
+            else:
+                values.append(value)
+        pairs: list[tuple[str, str | int]] = [("q", self.q)] if self.q else []
+        if self.exact:
+            pairs.append(("exact", "true"))
+        pairs += [(name, value) for name, values in filters.items() for value in values]
+        if self.sort is not None:
+            pairs.append(("sort", self.sort.value))
+        if self.size != 20:
+            pairs.append(("size", self.size))
+        # Changing the filters starts again at page 1.
+        target = page if page is not None else (self.page if toggle is None and clear is None else 1)
+        if target != 1:
+            pairs.append(("page", target))
+        return "/?" + urlencode(pairs) if pairs else "/"
+
+
+def run_search(store: Store, audit: AuditLog, params: SearchParams, client: str, via: str) -> SearchPage:
+    """Run the search and write it to the audit log, including searches the store refused.
+
+    Raises:
+        QueryError: the query text is invalid (already audited).
+        StoreUnavailable: the store or the audit log cannot be reached.
+    """
+    query = params.to_query()
+    detail: dict[str, object] = {
+        "q": query.text,
+        "exact": query.exact,
+        "filters": {name: list(values) for name, values in query.filters.items()},
+        "sort": query.sort.value,
+        "page": params.page,
+        "size": params.size,
+        "via": via,
+        "client": client,
+    }
+    try:
+        page = store.search(query)
+    except QueryError as exc:
+        audit.record("search", ANONYMOUS, {**detail, "error": str(exc)})
+        raise
+    audit.record("search", ANONYMOUS, {**detail, "total": page.total})
+    return page

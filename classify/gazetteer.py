@@ -1,0 +1,174 @@
+"""Finds the locality's names in an item and decides whether the item is *about* it.
+
+Matching works on folded tokens, so "Quang Nam" and "Quảng Nam" are the same name and
+"Hội An" never matches inside "Hội Anh". In edited (mixed-case) text every word a name
+capitalises must be capitalised too: "hòa bình" (peace) is not the province Hòa Bình.
+
+An occurrence (a *hit*) is evidence only when it names the place. It is discounted when
+the words around it show it names something else (``classify.cues``): a sports club, a
+person's home town, one entry in a list of places or one end of a route.
+
+A unit (the locality or a former unit merged into it) is *about* when a counted strong
+hit is in the title or the lead, or when counted hits add up to at least three (products
+count half). Everything else is a mention. The dev-set score of these rules is kept in
+``classify/floors.json`` and checked by ``tests/classify/test_classify_dev_scores.py``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from classify.cues import Token, discount_reason, is_match_report, tokenize
+from core.item import LocalityMention
+from core.locality import LocalityProfile, PlaceName
+from core.text import fold
+
+#: Longer phrases that contain a place name but name something else; matching them first
+#: hides the place inside ("Thái Bình Dương", the Pacific, holds Thái Bình and Bình Dương).
+NOT_PLACES: tuple[str, ...] = ("Thái Bình Dương",)
+
+#: The lead is the first paragraph of the body, cut here when a text has no paragraphs.
+LEAD_CHARS = 400
+
+#: Counted hits anywhere that make an item about a unit even with none in the title or lead.
+ABOUT_MIN_WEIGHT = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    place: PlaceName | None  # None: a NOT_PLACES phrase that hides the places inside it
+    capitals: tuple[bool, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    place: PlaceName
+    in_title_or_lead: bool
+    counted: bool
+
+
+def _is_latin(folded: str) -> bool:
+    return all(ord(ch) < 128 for ch in folded)
+
+
+def _lead_end(text: str) -> int:
+    start = len(text) - len(text.lstrip())
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    return min(end, start + LEAD_CHARS)
+
+
+def _mixed_case(text: str) -> bool:
+    return any(ch.isupper() for ch in text) and any(ch.islower() for ch in text)
+
+
+class Gazetteer:
+    """Looks up a locality profile's names in items.
+
+    Args:
+        profile: the monitored locality; its ``place_names()`` are what is looked for.
+    """
+
+    def __init__(self, profile: LocalityProfile) -> None:
+        self._profile = profile
+        self._latin: dict[tuple[str, ...], _Name] = {}
+        self._scripts: list[tuple[str, PlaceName]] = []  # names in scripts without spaces (CJK, Lao, ...)
+        for phrase in NOT_PLACES:
+            self._add(phrase, None)
+        for place in profile.place_names():
+            self._add(place.name, place)
+        self._first_words = {key[0] for key in self._latin}
+        self._longest = max((len(key) for key in self._latin), default=0)
+
+    def _add(self, name: str, place: PlaceName | None) -> None:
+        folded = fold(unicodedata.normalize("NFC", name)).strip()
+        if not folded:
+            return
+        if not _is_latin(folded):
+            if place is not None:
+                self._scripts.append((folded, place))
+            return
+        words = tokenize(unicodedata.normalize("NFC", name))
+        key = tuple(w.folded for w in words)
+        known = self._latin.get(key)
+        # First definition wins, except over a foreign spelling: "Quang Nam" (en) folds onto
+        # the former unit "Quảng Nam", and the Vietnamese entry knows which unit it is.
+        if known is None or (known.place is not None and known.place.kind == "foreign"):
+            self._latin[key] = _Name(place, tuple(w.capital for w in words))
+
+    def find(self, title: str, text: str) -> tuple[LocalityMention, ...]:
+        """Return one mention per unit named in the item, the locality first.
+
+        ``hits`` counts every occurrence; ``about`` follows the rules in the module docstring.
+        An item naming none of the profile's places gets ``()``.
+        """
+        hits = self._hits(title, text)
+        mentions = []
+        for unit in self._profile.canonical_names():
+            own = [h for h in hits if h.place.canonical == unit]
+            if own:
+                mentions.append(LocalityMention(unit, _about(own), len(own)))
+        return tuple(mentions)
+
+    def is_about(self, title: str, text: str) -> tuple[bool, tuple[LocalityMention, ...]]:
+        """Return whether the item is about the locality or any former unit, and the mentions."""
+        mentions = self.find(title, text)
+        return any(m.about for m in mentions), mentions
+
+    def _hits(self, title: str, text: str) -> list[_Hit]:
+        title = unicodedata.normalize("NFC", title)
+        text = unicodedata.normalize("NFC", text)
+        title_tokens, text_tokens = tokenize(title), tokenize(text)
+        match_report = is_match_report(title_tokens, text_tokens, _lead_end(text))
+        hits = self._latin_hits(title_tokens, _mixed_case(title), len(title), match_report)
+        hits += self._latin_hits(text_tokens, _mixed_case(text), _lead_end(text), match_report)
+        for field, lead_end in ((title, len(title)), (text, _lead_end(text))):
+            folded = fold(field)
+            for name, place in self._scripts:
+                at = folded.find(name)
+                while at >= 0:
+                    hits.append(_Hit(place, at < lead_end, True))
+                    at = folded.find(name, at + len(name))
+        return hits
+
+    def _latin_hits(self, tokens: Sequence[Token], check_case: bool, lead_end: int, match_report: bool) -> list[_Hit]:
+        spans: list[tuple[int, int, PlaceName]] = []
+        i = 0
+        while i < len(tokens):
+            name, size = self._longest_name_at(tokens, i)
+            if name is None:
+                i += 1
+                continue
+            written = tokens[i : i + size]
+            if name.place is not None and (
+                not check_case or all(t.capital or not c for t, c in zip(written, name.capitals, strict=True))
+            ):
+                spans.append((i, i + size, name.place))
+            i += size
+        ours = {k for start, end, _ in spans for k in range(start, end)}
+        return [
+            _Hit(
+                place,
+                tokens[start].start < lead_end,
+                discount_reason(tokens, start, end, ours, match_report=match_report) is None,
+            )
+            for start, end, place in spans
+        ]
+
+    def _longest_name_at(self, tokens: Sequence[Token], i: int) -> tuple[_Name | None, int]:
+        if tokens[i].folded not in self._first_words:
+            return None, 0
+        for size in range(min(self._longest, len(tokens) - i), 0, -1):
+            name = self._latin.get(tuple(t.folded for t in tokens[i : i + size]))
+            if name is not None:
+                return name, size
+        return None, 0
+
+
+def _about(hits: Sequence[_Hit]) -> bool:
+    counted = [h for h in hits if h.counted]
+    if any(h.place.strong and h.in_title_or_lead for h in counted):
+        return True
+    return sum(1.0 if h.place.strong else 0.5 for h in counted) >= ABOUT_MIN_WEIGHT

@@ -1,0 +1,331 @@
+"""Polite HTTP fetching: robots.txt, a per-host delay, size limits, and errors in our own words.
+
+Every request, the robots.txt ones included, goes through one ``Fetcher``, so the
+politeness rules hold wherever collection runs. Redirects are followed by hand, one hop
+at a time, because each hop may land on another host whose robots.txt and delay apply.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+from types import TracebackType
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from core.errors import ContentTooLarge, FetchError, RobotsDisallowed
+
+log = logging.getLogger("pressdesk.crawlers")
+
+# RFC 9309 asks crawlers not to trust a robots.txt for longer than a day; a failed read is
+# retried sooner so that a short outage does not lock a site out for long.
+_ROBOTS_TTL = 24 * 3600.0
+_ROBOTS_RETRY = 600.0
+# RFC 9309 lets crawlers stop reading robots.txt at 500 KiB.
+_ROBOTS_MAX_BYTES = 500 * 1024
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """One successful response, read in full.
+
+    Attributes:
+        url: the URL that was asked for.
+        final_url: where the response came from after redirects.
+        status: the HTTP status (below 400: error statuses raise ``FetchError``).
+        content_type: the ``Content-Type`` header, ``""`` when absent.
+        body: the decoded (decompressed) body.
+        headers: the response headers, names lower-cased, repeated headers comma-joined.
+    """
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Robots:
+    """What one origin's robots.txt allows.
+
+    ``parser`` is ``None`` when there is nothing to obey (no robots.txt) or nothing could be
+    read; ``refusal`` then says why every URL is refused, and ``unreachable`` whether the
+    site could not be reached at all (as opposed to answering with a server error).
+    """
+
+    parser: RobotFileParser | None
+    expires: float
+    refusal: str = ""
+    unreachable: bool = False
+
+    def crawl_delay(self, user_agent: str) -> float:
+        delay = self.parser.crawl_delay(user_agent) if self.parser else None
+        return float(delay) if delay is not None else 0.0
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """A response read in full; ``location`` is set when it is a redirect not yet followed."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    location: str = ""
+
+
+@dataclass
+class _Host:
+    """Per-host state; ``lock`` serialises requests to the host so the delay holds across threads."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    last_request: float | None = None
+    robots: dict[str, _Robots] = field(default_factory=dict)
+
+
+class Fetcher:
+    """A polite, synchronous fetcher shared by all collection jobs.
+
+    Args:
+        user_agent: sent on every request and matched against robots.txt groups.
+        min_delay: seconds to leave between two requests to the same host (robots.txt
+            ``Crawl-delay`` wins when larger).
+        timeout: seconds allowed for connecting and for the whole body to arrive.
+        max_bytes: largest body accepted, counted after decompression.
+        max_redirects: redirect hops followed before giving up.
+
+    The constructor does no I/O; the HTTP client opens on the first fetch.
+    """
+
+    def __init__(
+        self,
+        user_agent: str,
+        min_delay: float = 2.0,
+        timeout: float = 20.0,
+        max_bytes: int = 10 * 1024 * 1024,
+        max_redirects: int = 5,
+    ) -> None:
+        self.user_agent = user_agent
+        self.min_delay = min_delay
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
+        self._hosts: dict[str, _Host] = {}
+        self._hosts_lock = threading.Lock()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP client; a later fetch opens a new one."""
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+    def fetch(self, url: str) -> FetchedPage:
+        """Fetch ``url`` politely, following redirects.
+
+        Returns:
+            the final response with its full, decompressed body.
+
+        Raises:
+            RobotsDisallowed: robots.txt of the URL's site (or of a redirect target) forbids
+                it, or answered with a server error.
+            ContentTooLarge: the body went over ``max_bytes``.
+            FetchError: anything else: robots.txt unreachable, network failure, timeout,
+                HTTP status >= 400, too many redirects, an undecodable body.
+        """
+        try:
+            current = url
+            for _ in range(self.max_redirects + 1):
+                reply = self._fetch_once(current)
+                if not reply.location:
+                    return FetchedPage(
+                        url=url,
+                        final_url=reply.url,
+                        status=reply.status,
+                        content_type=reply.headers.get("content-type", ""),
+                        body=reply.body,
+                        headers=reply.headers,
+                    )
+                current = reply.location
+            raise FetchError(url, f"too many redirects (more than {self.max_redirects})")
+        except FetchError as exc:
+            # Debug only: the caller knows the source and logs the failure once, with it.
+            if exc.url == url:
+                log.debug("fetch failed: %s: %s", url, exc.reason)
+                raise
+            # Report against the URL the caller asked for, saying where the redirects led.
+            error = type(exc)(url, f"{exc.reason} (redirected to {exc.url})")
+            log.debug("fetch failed: %s: %s", url, error.reason)
+            raise error from exc
+
+    def _fetch_once(self, url: str) -> _Reply:
+        """One hop: robots.txt check, delay, request."""
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
+        except ValueError as exc:
+            raise FetchError(url, f"invalid URL: {exc}") from exc
+        if parts.scheme not in ("http", "https") or not hostname:
+            raise FetchError(url, "not an http(s) URL")
+        origin = f"{parts.scheme}://{parts.netloc}"
+        host = self._host(hostname)
+        with host.lock:
+            robots = self._robots(host, origin)
+            if robots.unreachable:
+                raise FetchError(url, robots.refusal)
+            if robots.refusal:
+                raise RobotsDisallowed(url, robots.refusal)
+            if robots.parser is not None and not robots.parser.can_fetch(self.user_agent, url):
+                raise RobotsDisallowed(url, f"robots.txt of {origin} disallows this URL")
+            _wait_since(host.last_request, max(self.min_delay, robots.crawl_delay(self.user_agent)))
+            try:
+                return self._get(url, follow_redirects=False, limit=self.max_bytes, error_status=True)
+            finally:
+                host.last_request = time.monotonic()
+
+    def _robots(self, host: _Host, origin: str) -> _Robots:
+        """The cached robots.txt rules of ``origin``, read now when missing or stale."""
+        cached = host.robots.get(origin)
+        if cached is not None and cached.expires > time.monotonic():
+            return cached
+        _wait_since(host.last_request, self.min_delay)
+        try:
+            reply = self._get(
+                f"{origin}/robots.txt", follow_redirects=True, limit=_ROBOTS_MAX_BYTES, error_status=False
+            )
+            rules = _read_robots(reply)
+        except FetchError as exc:
+            rules = _Robots(
+                None,
+                time.monotonic() + _ROBOTS_RETRY,
+                f"robots.txt unreachable ({exc.reason}); not fetching until it can be read",
+                unreachable=True,
+            )
+        finally:
+            host.last_request = time.monotonic()
+        host.robots[origin] = rules
+        return rules
+
+    def _get(self, url: str, *, follow_redirects: bool, limit: int, error_status: bool) -> _Reply:
+        """GET ``url`` and read the body within ``limit`` bytes and the time budget.
+
+        When redirects are not followed, a redirect comes back with its ``location`` and no body.
+        """
+        started = time.monotonic()
+        try:
+            with self._http().stream("GET", url, follow_redirects=follow_redirects) as response:
+                final_url = str(response.url)
+                headers = dict(response.headers.items())
+                if response.is_redirect and not follow_redirects:
+                    return _Reply(final_url, response.status_code, headers, b"", _location(url, response))
+                if error_status and response.status_code >= 400:
+                    raise FetchError(url, f"HTTP {response.status_code}")
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise ContentTooLarge(url, f"body of {int(declared)} bytes is over the {limit}-byte limit")
+                chunks: list[bytes] = []
+                size = 0
+                # iter_bytes decompresses chunk by chunk, so a gzip bomb is stopped once the
+                # decompressed size passes the limit, not after all of it is in memory.
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise ContentTooLarge(url, f"body over the {limit}-byte limit (after decompression)")
+                    if time.monotonic() - started > self.timeout:
+                        raise FetchError(url, f"timed out after {self.timeout:g}s")
+                    chunks.append(chunk)
+                return _Reply(final_url, response.status_code, headers, b"".join(chunks))
+        except httpx.HTTPError as exc:
+            raise FetchError(url, self._reason(exc)) from exc
+        except (httpx.InvalidURL, httpx.StreamError) as exc:
+            raise FetchError(url, f"invalid request: {exc}") from exc
+
+    def _reason(self, exc: httpx.HTTPError) -> str:
+        """A short, readable reason for a transport failure."""
+        tls = _tls_cause(exc)
+        if tls is not None:
+            return f"TLS error: {tls}"
+        if isinstance(exc, httpx.TimeoutException):
+            return f"timed out after {self.timeout:g}s"
+        if isinstance(exc, httpx.ConnectError):
+            return f"connection failed: {exc}"
+        if isinstance(exc, httpx.TooManyRedirects):
+            return f"too many redirects (more than {self.max_redirects})"
+        if isinstance(exc, httpx.DecodingError):
+            return f"undecodable body: {exc}"
+        return f"{type(exc).__name__}: {exc}"
+
+    def _host(self, hostname: str) -> _Host:
+        with self._hosts_lock:
+            return self._hosts.setdefault(hostname, _Host())
+
+    def _http(self) -> httpx.Client:
+        with self._client_lock:
+            if self._client is None:
+                self._client = httpx.Client(
+                    headers={"User-Agent": self.user_agent},
+                    timeout=self.timeout,
+                    max_redirects=self.max_redirects,
+                )
+            return self._client
+
+
+def _tls_cause(exc: BaseException) -> ssl.SSLError | None:
+    """The TLS error behind an httpx error, if any (httpx wraps it twice; a few links suffice)."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None or isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _location(url: str, response: httpx.Response) -> str:
+    """The absolute URL a redirect points to."""
+    try:
+        return urljoin(str(response.url), response.headers["location"])
+    except ValueError as exc:
+        raise FetchError(url, f"invalid redirect location: {exc}") from exc
+
+
+def _read_robots(reply: _Reply) -> _Robots:
+    """Rules from a robots.txt response, following RFC 9309 for error statuses."""
+    if reply.status >= 500 or reply.status == 429:
+        # A server error on robots.txt means the whole site is off limits for now.
+        return _Robots(
+            None,
+            time.monotonic() + _ROBOTS_RETRY,
+            f"robots.txt answered HTTP {reply.status}; treating the site as disallowed until it can be read",
+        )
+    if reply.status >= 400:
+        # No robots.txt (404, 410, even 401/403) means no restrictions.
+        return _Robots(None, time.monotonic() + _ROBOTS_TTL)
+    parser = RobotFileParser()
+    parser.parse(reply.body.decode("utf-8", errors="replace").splitlines())
+    return _Robots(parser, time.monotonic() + _ROBOTS_TTL)
+
+
+def _wait_since(last_request: float | None, delay: float) -> None:
+    """Sleep until ``delay`` seconds have passed since ``last_request`` (a monotonic time)."""
+    if last_request is None:
+        return
+    deadline = last_request + delay
+    while (remaining := deadline - time.monotonic()) > 0:
+        time.sleep(remaining)

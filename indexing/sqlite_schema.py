@@ -1,0 +1,104 @@
+"""The SQLite store's schema, as numbered migration steps tracked in ``PRAGMA user_version``.
+
+Step *n* (1-based) brings a database from version *n - 1* to *n*. Steps are only ever
+appended; a released step is never edited, because databases in the field already ran it.
+
+The full-text table is contentless (the text lives once, in the item record), so a row
+is removed from it by replaying the values it was indexed with. Any change to what is
+indexed (``_fts_values`` in ``indexing.sqlite``, ``core.text.fold``) therefore needs a
+new step that recreates and refills ``items_fts``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from core.errors import StoreError
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        # ``doc`` is the integer key FTS rows point at: an aliased rowid survives VACUUM,
+        # a bare one does not. ``id`` (the URL hash) is the item's identity.
+        """
+        CREATE TABLE items (
+            doc INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            outlet TEXT,
+            language TEXT,
+            stance TEXT,
+            topic TEXT,
+            unit TEXT,
+            about INTEGER NOT NULL DEFAULT 0,
+            published REAL NOT NULL,
+            record TEXT NOT NULL,
+            embedding BLOB
+        )
+        """,
+        "CREATE INDEX items_published ON items (published, id)",
+        "CREATE INDEX items_stance ON items (stance)",
+        "CREATE INDEX items_topic ON items (topic)",
+        "CREATE INDEX items_outlet ON items (outlet)",
+        "CREATE INDEX items_language ON items (language)",
+        "CREATE INDEX items_unit ON items (unit)",
+        # Folded columns answer ordinary searches, the ``_exact`` ones ``SearchQuery.exact``.
+        # Text is tokenised by us beforehand (folded or lower-cased), so the tokenizer
+        # must leave diacritics alone.
+        """
+        CREATE VIRTUAL TABLE items_fts USING fts5(
+            title, body, title_exact, body_exact,
+            content='', tokenize='unicode61 remove_diacritics 0'
+        )
+        """,
+    ),
+)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """Return the schema version recorded in the database."""
+    row = conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0])
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the steps ``conn``'s database has not run yet, in one transaction; return the version.
+
+    Safe to call on every open and from several processes at once: the version is
+    re-read under the write lock, so a step never runs twice.
+
+    Raises:
+        StoreError: the database was written by a newer pressdesk.
+        sqlite3.Error: a step failed; nothing was changed.
+    """
+    if schema_version(conn) == len(MIGRATIONS):
+        return len(MIGRATIONS)
+    with transaction(conn, "BEGIN IMMEDIATE"):
+        version = schema_version(conn)
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"the SQLite store has schema version {version} but this pressdesk knows only "
+                f"{len(MIGRATIONS)}; upgrade pressdesk or restore a backup made by this version"
+            )
+        for number, steps in enumerate(MIGRATIONS[version:], start=version + 1):
+            for sql in steps:
+                conn.execute(sql)
+            conn.execute(f"PRAGMA user_version = {number}")
+    return len(MIGRATIONS)
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection, begin: str = "BEGIN") -> Iterator[None]:
+    """Run the block in one transaction on an autocommit connection: committed, or rolled back on error.
+
+    A plain ``BEGIN`` also gives reads one consistent snapshot (WAL mode), so a page,
+    its total and its facets agree even while another process writes.
+    """
+    conn.execute(begin)
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,116 @@
+"""``pressdesk demo``: the whole journey on embedded defaults, against a local replay of real news.
+
+With no sources configured it serves the bundled replay of real Vietnamese articles as
+press sites on 127.0.0.1, runs one collection cycle, delivers the digests to a real SMTP
+server started on 127.0.0.1 (messages kept as .eml files), and serves the search UI.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alerts import DigestRun, SmtpNotifier, send_digests
+from core.config import ProjectConfig
+from core.settings import Settings
+from core.source import Source
+from pressdesk.mailbox import LocalMailbox
+from pressdesk.pipeline import CycleSummary, Journey, Progress, run_cycle
+from pressdesk.replay import ReplayServer, ReplaySite, load_articles
+from pressdesk.wiring import build_journey, load_project, make_embedder
+
+#: Our own replay server on 127.0.0.1 is the only site that gets a short delay.
+REPLAY_DELAY_SECONDS = 0.02
+
+
+@dataclass(frozen=True, slots=True)
+class DemoRun:
+    """The outcome of one demo cycle and where to look at it."""
+
+    cycle: CycleSummary
+    digests: DigestRun
+    digests_received: int
+    data_dir: Path
+    mailbox_dir: Path
+    replay_url: str
+
+    def as_dict(self) -> dict[str, object]:
+        c = self.cycle
+        return {
+            "fetched": c.fetched,
+            "extracted": c.extracted,
+            "relevant": c.relevant,
+            "stored": c.stored,
+            "duplicates": c.duplicates,
+            "alerts": c.alerts,
+            "digests_sent": self.digests.sent,
+            "digests_received": self.digests_received,
+            "seconds": c.seconds,
+            "details": c.as_dict(),
+            "data_dir": str(self.data_dir),
+            "mailbox": str(self.mailbox_dir),
+            "replay": self.replay_url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DemoEnvironment:
+    """The running parts of a demo: settings for its own data folder, sources, servers."""
+
+    settings: Settings
+    config: ProjectConfig
+    sources: tuple[Source, ...]
+    journey: Journey
+    mailbox: LocalMailbox
+    notifier: SmtpNotifier
+    replay: ReplayServer | None
+
+
+def demo_settings(settings: Settings, keep: bool) -> Settings:
+    """Settings for the demo's own data folder, emptied first unless ``keep``."""
+    folder = settings.data_dir / "demo"
+    if not keep and folder.exists():
+        shutil.rmtree(folder)
+    return settings.model_copy(update={"data_dir": folder})
+
+
+@contextmanager
+def demo_environment(
+    settings: Settings, *, keep: bool = False, now: datetime | None = None
+) -> Iterator[DemoEnvironment]:
+    """Start the replay (when no sources are configured) and the local mailbox; stop them after."""
+    now = now or datetime.now(UTC)
+    config = load_project(settings)
+    embedder = make_embedder(settings)  # the cache stays outside the demo folder, so reruns are quick
+    dsettings = demo_settings(settings, keep)
+    with ExitStack() as stack:
+        sources = config.sources
+        replay: ReplayServer | None = None
+        delay: float | None = None
+        if not sources:
+            replay = stack.enter_context(ReplayServer(ReplaySite(load_articles(now))))
+            sources, delay = replay.site.sources(), REPLAY_DELAY_SECONDS
+        mailbox = stack.enter_context(LocalMailbox(dsettings.path("mailbox")))
+        notifier = SmtpNotifier("127.0.0.1", mailbox.port, dsettings.smtp_from)
+        journey = build_journey(dsettings, config, embedder=embedder, min_delay=delay)
+        stack.callback(journey.fetcher.close)
+        yield DemoEnvironment(dsettings, config, sources, journey, mailbox, notifier, replay)
+
+
+def run_demo_cycle(env: DemoEnvironment, *, now: datetime | None = None, progress: Progress | None = None) -> DemoRun:
+    """Collect once, then send every unit its digest through the local SMTP server."""
+    now = now or datetime.now(UTC)
+    cycle = run_cycle(env.journey, env.sources, now=now, **({"progress": progress} if progress else {}))
+    digests = send_digests(env.journey.alerts, env.config, env.notifier, env.settings.public_url, now)
+    return DemoRun(
+        cycle=cycle,
+        digests=digests,
+        digests_received=len(env.mailbox.messages),
+        data_dir=env.settings.data_dir,
+        mailbox_dir=env.mailbox.folder,
+        replay_url=env.replay.base_url if env.replay else "",
+    )

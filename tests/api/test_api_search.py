@@ -1,0 +1,126 @@
+"""GET /api/search: results, facets, filters, errors as problem+json, and the audit entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api import AuditLog, create_app
+from core import QueryError, SearchPage, SearchQuery, Settings, Store
+
+
+def test_search_returns_hits_and_facets(client: TestClient, audit: AuditLog) -> None:
+    response = client.get("/api/search", params={"q": "da nang benh vien"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == 1
+    [hit] = body["hits"]
+    assert hit["title"] == "Bệnh viện Đà Nẵng quá tải vì sốt xuất huyết"
+    assert (hit["outlet"], hit["language"], hit["stance"], hit["topic"]) == ("Tuổi Trẻ", "vi", "negative", "health")
+    assert hit["stance_confidence"] == 0.87
+    assert hit["unit"] == "health"
+    assert hit["url"] == "https://tuoitre.example/benh-vien-qua-tai.html"
+    assert hit["published"] == "2026-11-21T23:15:00+00:00"
+    assert "<mark>" in hit["snippet"]
+    assert set(hit) >= {
+        "id",
+        "title",
+        "url",
+        "outlet",
+        "published",
+        "language",
+        "stance",
+        "stance_confidence",
+        "topic",
+        "unit",
+        "snippet",
+    }
+    assert body["facets"]["stance"] == {"negative": 1}
+    assert "author" not in body["facets"]
+
+
+def test_every_search_is_audited(client: TestClient, audit: AuditLog) -> None:
+    client.get("/api/search", params={"q": "Đà Nẵng", "stance": ["negative", "neutral"], "topic": "health"})
+
+    [entry] = audit.entries(action="search")
+    assert entry.actor == "anonymous"
+    assert entry.detail["q"] == "Đà Nẵng"
+    assert entry.detail["filters"] == {"stance": ["negative", "neutral"], "topic": ["health"]}
+    assert entry.detail["total"] == 1
+    assert entry.detail["client"] == "testclient"
+    assert entry.detail["via"] == "api"
+
+
+def test_filters_facets_and_paging(client: TestClient) -> None:
+    everything = client.get("/api/search").json()
+    neutral_or_positive = client.get("/api/search", params={"stance": ["positive", "neutral"]}).json()
+    second_page = client.get("/api/search", params={"size": 2, "page": 2}).json()
+
+    assert everything["total"] == 3
+    assert everything["facets"]["stance"] == {"negative": 1, "neutral": 1, "positive": 1}
+    assert everything["facets"]["language"] == {"vi": 2, "en": 1}
+    assert neutral_or_positive["total"] == 2
+    assert {h["stance"] for h in neutral_or_positive["hits"]} == {"positive", "neutral"}
+    assert (second_page["total"], len(second_page["hits"]), second_page["page"]) == (3, 1, 2)
+
+
+def test_invalid_parameters_are_a_problem(client: TestClient, audit: AuditLog) -> None:
+    response = client.get("/api/search", params={"stance": "hostile", "size": 1000})
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "stance" in response.json()["detail"] and "size" in response.json()["detail"]
+    assert audit.entries() == []
+
+
+class _RefusingStore:
+    """Wraps the real store but refuses every query text, as a store with a stricter query language does.
+
+    The SQLite store accepts every text today, so this is the one way to reach the QueryError path.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        raise QueryError(f"unbalanced parenthesis in {query.text!r} at 3; close it or quote the text", position=3)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+
+def test_query_error_is_a_400_problem_and_still_audited(tmp_path: Path, settings: Settings, store: Store) -> None:
+    audit = AuditLog(tmp_path / "audit.db")
+    client = TestClient(create_app(settings, _RefusingStore(store), audit))  # type: ignore[arg-type]
+
+    response = client.get("/api/search", params={"q": "(da nang"})
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["detail"].startswith("unbalanced parenthesis")
+    assert body["position"] == 3
+    [entry] = audit.entries()
+    assert entry.detail["error"] == body["detail"]
+
+
+def test_exact_search_keeps_diacritics(client: TestClient, audit: AuditLog) -> None:
+    folded = client.get("/api/search", params={"q": "Da Nang"}).json()
+    exact = client.get("/api/search", params={"q": "Da Nang", "exact": "true"}).json()
+
+    assert folded["total"] == 3
+    assert [h["language"] for h in exact["hits"]] == ["en"]
+    assert audit.entries()[0].detail["exact"] is True
+
+
+def test_page_shows_a_query_error_in_place(tmp_path: Path, settings: Settings, store: Store) -> None:
+    client = TestClient(create_app(settings, _RefusingStore(store), AuditLog(tmp_path / "audit.db")))  # type: ignore[arg-type]
+
+    response = client.get("/", params={"q": "(da nang"})
+
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'role="alert"' in response.text
+    assert "unbalanced parenthesis in &#39;(da nang&#39; at 3" in response.text
