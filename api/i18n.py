@@ -109,7 +109,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "language": "Language",
         "original_article": "Original article",
         "localities": "Places mentioned",
-        "mentions": "{hits} times",
+        "mentions": "mentions: {hits}",
         "about_locality": "about the locality",
         "claims": "Matches with fact-checks on record",
         "claim_auto": "shown false by a correction on record",

@@ -24,13 +24,24 @@ from core.item import ClaimMatch, Classified, Extracted, Fetched, Item, Locality
 from core.locality import FormerUnit, LocalityProfile, PlaceName
 from core.message import Message
 from core.ports import Embedder, Notifier, Store
-from core.search import FACET_FIELDS, SearchHit, SearchPage, SearchQuery, Sort, UpsertResult
+from core.search import (
+    DAY_FACET,
+    FACET_FIELDS,
+    SavedSearch,
+    SearchHit,
+    SearchMode,
+    SearchPage,
+    SearchQuery,
+    Sort,
+    UpsertResult,
+)
 from core.settings import Settings, load_settings
 from core.source import Outlet, Source
 from core.text import fold, normalise_text
 from core.unit import Unit
 
 __all__ = [
+    "DAY_FACET",
     "FACET_FIELDS",
     "ClaimMatch",
     "Classified",
@@ -57,7 +68,9 @@ __all__ = [
     "RobotsDisallowed",
     "Routed",
     "Routing",
+    "SavedSearch",
     "SearchHit",
+    "SearchMode",
     "SearchPage",
     "SearchQuery",
     "Settings",

@@ -56,10 +56,11 @@ class Store(Protocol):
         """
         ...
 
-    def nearest(self, vector: Vector, k: int = 10) -> list[tuple[str, float]]:
+    def nearest(self, vector: Vector, k: int = 10, within: SearchQuery | None = None) -> list[tuple[str, float]]:
         """Return up to ``k`` ``(item_id, cosine similarity)`` pairs, most similar first.
 
-        Items stored without an embedding are never returned.
+        Items stored without an embedding are never returned. With ``within``, only items
+        that pass its filters and date range are considered (its text is ignored).
 
         Raises:
             StoreUnavailable: the store cannot be reached.

@@ -11,6 +11,9 @@ from core.item import Item
 #: Fields a search may filter and facet on. There is no author or person field, by design.
 FACET_FIELDS: tuple[str, ...] = ("stance", "topic", "outlet", "language", "unit")
 
+#: The date histogram facet: matches per calendar day in Vietnam time (UTC+7), keys ``YYYY-MM-DD``.
+DAY_FACET = "day"
+
 
 class Sort(StrEnum):
     """Result order."""
@@ -18,6 +21,19 @@ class Sort(StrEnum):
     RELEVANCE = "relevance"
     NEWEST = "newest"
     OLDEST = "oldest"
+
+
+class SearchMode(StrEnum):
+    """How the query text is matched.
+
+    ``keyword`` is the boolean language over the full-text index; ``semantic`` ranks by
+    embedding similarity to the text; ``hybrid`` fuses both rankings (reciprocal rank
+    fusion, in our own code).
+    """
+
+    KEYWORD = "keyword"
+    SEMANTIC = "semantic"
+    HYBRID = "hybrid"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +49,9 @@ class SearchQuery:
         sort: result order.
         limit: page size.
         offset: how many results to skip.
-        facets: whether to count values of ``FACET_FIELDS`` over all matches.
+        facets: whether to count values of ``FACET_FIELDS`` (and ``DAY_FACET``) over all matches.
+        mode: keyword, semantic or hybrid matching of ``text``.
+        like: an item id: rank items by similarity to it ("more like this"), ``text`` ignored.
     """
 
     text: str = ""
@@ -45,6 +63,8 @@ class SearchQuery:
     limit: int = 20
     offset: int = 0
     facets: bool = True
+    mode: SearchMode = SearchMode.KEYWORD
+    like: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +94,24 @@ class UpsertResult:
 
     added: int
     updated: int
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSearch:
+    """A search an analyst named and kept; with ``alert_unit`` set, new matches become alerts for that unit.
+
+    Attributes:
+        id: stable identifier.
+        name: what the analyst called it.
+        query: the search itself (text in the boolean language, filters, mode).
+        alert_unit: the unit id that new matches are routed to, or ``""`` for none.
+        created_by: the account that saved it (an office user, never a monitored person).
+        created_at: when it was saved.
+    """
+
+    id: str
+    name: str
+    query: SearchQuery
+    alert_unit: str = ""
+    created_by: str = ""
+    created_at: datetime | None = None
