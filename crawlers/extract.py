@@ -1,175 +1,234 @@
-"""Article extraction: a fetched page into title, text, date, language and links.
+"""Article extraction: a fetched page into title, text, date, language, outlet and links.
 
-trafilatura does the main work. When it finds too little text, it runs again favouring
-recall, and then plain ``<p>`` collection takes over (trafilatura rejects single-block
-pages), because a rough text is more use to an analyst than none. The page's own markup is read
-for what trafilatura leaves vague: the exact publication time with its offset, the
-canonical URL and the share image, resolved against the page URL.
+The body comes from a cascade, each step run only when the one before looks wrong
+(as Media Cloud's extractor cascade does), so the common page costs one trafilatura pass:
+
+1. trafilatura in its fast mode (no internal fallbacks), comments left out.
+2. Too little text (under ``_SHORT`` characters), or mostly menu-like short lines:
+   trafilatura's full mode, which compares its result with its readability and jusText
+   ports; kept when it is longer or less menu-like.
+3. Still under ``min_chars``: trafilatura favouring recall, then the page's plain ``<p>``
+   text (trafilatura rejects single-block pages).
+4. The text misses most of the page's prose (articles split over several containers,
+   which trafilatura reads one of): readability-lxml, kept when it holds what step 1
+   found plus more, and only its prose paragraphs are added.
+5. The headline is removed from the start of the body (it is the ``title`` field), and so
+   is the page's own URL where a share box put it in the text.
+
+Metadata is read from the page's own markup (``crawlers.metadata``), the language from
+the text (``crawlers.language``), and bytes are decoded by ``crawlers.encoding``.
 """
 
 from __future__ import annotations
 
-import codecs
+import logging
 import re
+from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from copy import deepcopy
+from dataclasses import dataclass
 
 import lxml.html  # type: ignore[import-untyped, unused-ignore]  # lxml ships no types; stubs may be absent
-from charset_normalizer import from_bytes
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
-from trafilatura import bare_extraction
+from readability import Document as Readability  # type: ignore[import-untyped]
+from trafilatura import bare_extraction, load_html
 from trafilatura.settings import Document
 
 from core.errors import ExtractionError
 from core.item import Extracted
 from core.text import normalise_text
+from crawlers.encoding import decode_html, repair_vietnamese
+from crawlers.language import detect_language
+from crawlers.metadata import read_metadata
 
-# Letters only Vietnamese uses among Latin-script languages: ă đ ơ ư, ĩ ũ, and the
-# precomposed tone/shape combinations of U+1EA0-U+1EF9. French or Portuguese share
-# à á â ê ô ã, so those do not count as evidence.
-_VIETNAMESE_ONLY = frozenset("ăĂđĐơƠưƯĩĨũŨ") | frozenset(chr(c) for c in range(0x1EA0, 0x1EFA))
-# Vietnamese news text has a median near 19% of such letters and rarely falls below 5%;
-# English text dense with Vietnamese place names stays under 4%.
-_VIETNAMESE_SHARE = 0.05
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)""", re.IGNORECASE)
+log = logging.getLogger("pressdesk.crawlers")
+
 _FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside", "form"})
 _COMMENT_MARKERS = ("comment", "binh-luan", "binhluan")  # "bình luận" is Vietnamese for comments
+_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "blockquote", "td")
 # A lead is a paragraph of prose, not a dateline, byline or photo credit.
 _LEAD_MIN_CHARS = 40
-_PUBLISHED_XPATH = (
-    "//meta[@property='article:published_time' or @name='article:published_time'"
-    " or @itemprop='datePublished' or @name='pubdate']/@content"
-    " | //time[@itemprop='datePublished']/@datetime"
-)
+# Below this, trafilatura's fast mode has probably missed the article (step 2).
+_SHORT = 500
+# A text whose characters sit mostly in lines of under five words is a menu, not prose.
+_MENU_SHARE = 0.4
+# Step 4 runs when the text holds under this share of the page's prose, and misses at least
+# ``_MISSED_PROSE`` characters of it; readability must contain ``_CONTAINS`` of the text.
+_PROSE_COVERED = 0.6
+_MISSED_PROSE = 1000
+_CONTAINS = 0.9
+# Prose: a paragraph of at least this many words that ends like a sentence.
+_PROSE_WORDS = 12
+_SENTENCE_END = re.compile(r"""[.!?…"”’»)\]:;。！？]\s*$""")
+_TOKENS = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePage:
+    """An extracted article and the outlet that published it (``core.Extracted`` has no outlet)."""
+
+    extracted: Extracted
+    outlet: str
 
 
 def extract_article(html: bytes | str, url: str, *, min_chars: int = 200) -> Extracted:
     """Extract the article of a news page.
 
     Args:
-        html: the page as fetched (bytes are decoded from the BOM, ``<meta charset>``,
-            UTF-8, or a detected encoding, in that order) or already decoded.
+        html: the page as fetched (bytes are decoded by ``crawlers.encoding.decode_html``,
+            legacy Vietnamese encodings included) or already decoded (TCVN3 or VNI text
+            in it is still converted).
         url: the page URL, used to resolve relative links.
         min_chars: the least article text worth keeping.
 
     Returns:
         title, NFC-normalised text (paragraphs separated by blank lines), lead,
         publication time (UTC) when the page states one, language, canonical URL and
-        share image.
+        main image.
 
     Raises:
         ExtractionError: the page held fewer than ``min_chars`` characters of article text.
     """
-    markup = html if isinstance(html, str) else _decode(html)
+    return extract_page(html, url, min_chars=min_chars).extracted
+
+
+def extract_page(html: bytes | str, url: str, *, min_chars: int = 200) -> ArticlePage:
+    """Like ``extract_article``, with the outlet's name (``og:site_name``, else the domain).
+
+    Raises:
+        ExtractionError: the page held fewer than ``min_chars`` characters of article text.
+    """
+    markup = repair_vietnamese(html) if isinstance(html, str) else decode_html(html)
     tree = _parse(markup)
     if tree is None:
         raise ExtractionError(f"{url}: empty or unparsable page, no article text")
-    document = _trafilatura(markup, url, favor_recall=False)
-    text = _text(document)
-    if len(text) < min_chars:
-        recalled = _trafilatura(markup, url, favor_recall=True)
-        if len(_text(recalled)) > len(text):
-            document, text = recalled, _text(recalled)
-    if len(text) < min_chars:
-        text = max(text, _paragraphs(tree), key=len)
-    title = _title(document, tree)
-    text = _drop_leading_title(text, title)
+    meta = read_metadata(tree, url)
+    text = _without_own_links(_body(tree, url, min_chars), (url, meta.canonical_url))
+    text = _drop_headline(text, (meta.title, *_headlines(tree)))
     if len(text) < min_chars:
         raise ExtractionError(f"{url}: only {len(text)} characters of article text (need {min_chars})")
-    return Extracted(
-        title=title,
+    extracted = Extracted(
+        title=meta.title,
         text=text,
         lead=_lead(text),
-        published=_published(tree, document),
-        language=_language(text, tree.get("lang", "")),
-        canonical_url=_link(tree, "//link[@rel='canonical']/@href", url),
-        image_url=_link(tree, "//meta[@property='og:image' or @name='og:image']/@content", url),
+        published=meta.published,
+        language=detect_language(f"{meta.title}\n{text}", meta.declared_language),
+        canonical_url=meta.canonical_url,
+        image_url=meta.image_url,
     )
+    return ArticlePage(extracted, meta.outlet)
 
 
-def _decode(body: bytes) -> str:
-    """Decode an HTML body: BOM first, then the declared charset, UTF-8, and a guess last.
+def _body(tree: lxml.html.HtmlElement, url: str, min_chars: int) -> str:
+    """The article text, by the cascade of the module docstring."""
+    text = _trafilatura(tree, url, fast=True)
+    menu = _menu_share(text)
+    if len(text) < _SHORT or menu > _MENU_SHARE:
+        full = _trafilatura(tree, url, fast=False)
+        if len(full) > len(text) or (menu > _MENU_SHARE and _menu_share(full) < menu):
+            text = full
+    if len(text) < min_chars:
+        text = max(text, _trafilatura(tree, url, fast=False, favor_recall=True), _paragraphs(tree), key=len)
+    if text and _missed_prose(tree, text):
+        text = _with_readability(tree, text)
+    return text
 
-    This is the HTML standard's order. trafilatura alone never reads ``<meta charset>``
-    and always guesses; a guess is usually right, a declaration is right by definition.
+
+def _trafilatura(tree: lxml.html.HtmlElement, url: str, *, fast: bool, favor_recall: bool = False) -> str:
+    document = bare_extraction(
+        tree, url=url or None, fast=fast, favor_recall=favor_recall, include_comments=False, include_tables=True
+    )
+    if not isinstance(document, Document) or not document.text:
+        return ""
+    return _join(document.text.split("\n"))
+
+
+def _missed_prose(tree: lxml.html.HtmlElement, text: str) -> bool:
+    """Whether ``text`` misses most of the page's prose (step 4's trigger).
+
+    Only prose paragraphs that share their parent with another missed one count: an
+    article split over several containers leaves runs of paragraphs behind, while the
+    teasers of a front page or a "more stories" block stand one per card. A paragraph
+    counts as found when two of three shingles (its start, middle and end) are in the
+    text: checking every shingle of every paragraph costs more than it tells.
     """
-    for bom, encoding in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom) :].decode(encoding, errors="replace")
-    declared = _META_CHARSET.search(body[:4096])
-    if declared:
-        try:
-            encoding = codecs.lookup(declared.group(1).decode("ascii")).name
-        except LookupError:
-            encoding = ""
-        # A page cannot really be UTF-16 if it could be scanned as ASCII (HTML spec).
-        if encoding and not encoding.startswith("utf-16"):
-            return body.decode(encoding, errors="replace")
+    found = set(_shingles(text))
+    total = 0
+    missed: dict[lxml.html.HtmlElement, list[int]] = {}
+    for paragraph in tree.iter("p"):
+        content = " ".join(paragraph.text_content().split())
+        if not _is_prose(content) or any(map(_outside_article, paragraph.iterancestors())):
+            continue
+        total += len(content)
+        tokens = _TOKENS.findall(content.lower())
+        probes = (tuple(tokens[i : i + 4]) for i in (0, (len(tokens) - 4) // 2, len(tokens) - 4))
+        if sum(probe in found for probe in probes) < 2:
+            missed.setdefault(paragraph.getparent(), []).append(len(content))
+    runs = sum(sum(lengths) for lengths in missed.values() if len(lengths) >= 2)
+    return runs >= _MISSED_PROSE and runs > (1 - _PROSE_COVERED) * total
+
+
+def _with_readability(tree: lxml.html.HtmlElement, text: str) -> str:
+    """readability-lxml's paragraphs that are in ``text`` or are prose, when it holds ``text``."""
     try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        guess = from_bytes(body).best()
-        return str(guess) if guess is not None else body.decode("utf-8", errors="replace")
+        summary = Readability(deepcopy(tree)).summary(html_partial=True)
+        candidate = lxml.html.fragment_fromstring(summary, create_parent="div")
+    except Exception as exc:  # readability raises its own Exception subclasses, or lxml's, on odd pages
+        log.debug("readability failed: %s", exc)
+        return text
+    paragraphs = [" ".join(block.text_content().split()) for block in candidate.iter(*_BLOCKS)]
+    found = set(_shingles(text))
+    if sum(map(len, paragraphs)) <= len(text) or _share_in(text, set(_shingles("\n".join(paragraphs)))) < _CONTAINS:
+        return text
+    kept = [p for p in paragraphs if p and (_is_prose(p) or _share_in(p, found) >= 0.5)]
+    return _join(kept)
 
 
-def _language(text: str, declared: str) -> str:
-    """The language of ``text``: ``"vi"`` on Vietnamese-only letters, else the page's declaration.
-
-    Args:
-        text: the article text.
-        declared: the page's ``lang`` attribute (``"vi-VN"``, ``"en"``...), possibly empty.
-
-    Returns:
-        a lower-case primary language code, or ``""`` when unknown. A page declared
-        Vietnamese whose text has no Vietnamese letters to speak of gets ``""``: templates
-        often keep ``lang="vi"`` on their English or Chinese pages.
-    """
-    letters = [ch for ch in text if ch.isalpha()]
-    vietnamese = sum(ch in _VIETNAMESE_ONLY for ch in letters)
-    if letters and vietnamese >= 3 and vietnamese / len(letters) >= _VIETNAMESE_SHARE:
-        return "vi"
-    primary = declared.strip().lower().replace("_", "-").split("-")[0]
-    return "" if primary == "vi" else primary
+def _menu_share(text: str) -> float:
+    lines = [line for line in text.split("\n") if line.strip()]
+    total = sum(map(len, lines))
+    return sum(len(line) for line in lines if len(line.split()) < 5) / total if total else 1.0
 
 
-def _trafilatura(markup: str, url: str, *, favor_recall: bool) -> Document | None:
-    result = bare_extraction(
-        markup,
-        url=url,
-        favor_recall=favor_recall,
-        with_metadata=True,
-        include_comments=False,
-        date_extraction_params={"extensive_search": True, "original_date": True},
-    )
-    return result if isinstance(result, Document) else None
+def _is_prose(paragraph: str) -> bool:
+    return len(paragraph.split()) >= _PROSE_WORDS and bool(_SENTENCE_END.search(paragraph))
+
+
+def _shingles(text: str) -> Counter[tuple[str, ...]]:
+    """Four-word shingles, the unit the extraction benchmarks compare texts in."""
+    tokens = _TOKENS.findall(text.lower())
+    return Counter(tuple(tokens[i : i + 4]) for i in range(max(1, len(tokens) - 3)) if tokens[i : i + 4])
+
+
+def _share_in(text: str, shingles: set[tuple[str, ...]]) -> float:
+    """The share of ``text``'s shingles found in ``shingles``."""
+    own = _shingles(text)
+    return sum(count for shingle, count in own.items() if shingle in shingles) / sum(own.values()) if own else 0.0
 
 
 def _parse(markup: str) -> lxml.html.HtmlElement | None:
-    """Our own tree of the page, for metadata; ``None`` when there is no document at all."""
+    """The page's tree, by trafilatura's parser so that every step sees the same tree.
+
+    trafilatura refuses what does not look like a document (a bare ``<p>``); lxml then
+    parses it, because a fragment can still be an article.
+    """
     if not markup.strip():
         return None
     try:
-        # Bytes with an explicit encoding: lxml refuses str input carrying an XML declaration.
-        parser = lxml.html.HTMLParser(encoding="utf-8")
-        return lxml.html.document_fromstring(markup.encode("utf-8", errors="replace"), parser=parser)
+        tree = load_html(markup)
+        if tree is None:
+            # Bytes with an explicit encoding: lxml refuses str input carrying an XML declaration.
+            parser = lxml.html.HTMLParser(encoding="utf-8")
+            tree = lxml.html.document_fromstring(markup.encode("utf-8", errors="replace"), parser=parser)
     except (etree.ParserError, ValueError):
         return None
-
-
-def _text(document: Document | None) -> str:
-    if document is None or not document.text:
-        return ""
-    return _join(document.text.split("\n"))
+    return tree
 
 
 def _paragraphs(tree: lxml.html.HtmlElement) -> str:
     """The last resort: the page's ``<p>`` text, minus page furniture and reader comments.
 
-    trafilatura rejects a page that is a single block (``<p>...</p>`` and nothing else);
-    this catches it. Reader comments stay out: we collect what outlets publish, not what
-    their readers write.
+    Reader comments stay out: we collect what outlets publish, not what their readers write.
     """
     return _join(p.text_content() for p in tree.iter("p") if not any(map(_outside_article, p.iterancestors())))
 
@@ -187,56 +246,29 @@ def _join(paragraphs: Iterable[str]) -> str:
     return "\n\n".join(line for line in lines if line)
 
 
-def _title(document: Document | None, tree: lxml.html.HtmlElement) -> str:
-    candidates = [document.title if document and document.title else ""]
-    candidates += tree.xpath("//meta[@property='og:title']/@content | //title/text()")
-    for candidate in candidates:
-        title = " ".join(normalise_text(str(candidate)).split())
-        if title:
-            return title
-    return ""
+def _headlines(tree: lxml.html.HtmlElement) -> list[str]:
+    values = tree.xpath("//h1 | //meta[@property='og:title']/@content | //title/text()")
+    return [value.text_content() if isinstance(value, lxml.html.HtmlElement) else str(value) for value in values]
 
 
-def _drop_leading_title(text: str, title: str) -> str:
-    """The body without the headline trafilatura often keeps as its first line."""
-    first, _, rest = text.partition("\n\n")
-    return rest if title and first == title and rest else text
+def _drop_headline(text: str, headlines: Iterable[str]) -> str:
+    """The body without the headline that trafilatura often keeps as its first lines."""
+    folded = [" ".join(_TOKENS.findall(h.lower())) for h in headlines if h]
+    paragraphs = text.split("\n\n")
+    while len(paragraphs) > 1:
+        first = " ".join(_TOKENS.findall(paragraphs[0].lower()))
+        if not first or not any(first == h or (len(first) >= 15 and first in h) for h in folded):
+            break
+        paragraphs.pop(0)
+    return "\n\n".join(paragraphs)
+
+
+def _without_own_links(text: str, links: Iterable[str]) -> str:
+    """The text without paragraphs that are the page's own URL (a "share this link" box)."""
+    own = {link.rstrip("/") for link in links if link}
+    return "\n\n".join(p for p in text.split("\n\n") if p.rstrip("/") not in own)
 
 
 def _lead(text: str) -> str:
     paragraphs = text.split("\n\n")
     return next((p for p in paragraphs if len(p) >= _LEAD_MIN_CHARS), paragraphs[0])
-
-
-def _published(tree: lxml.html.HtmlElement, document: Document | None) -> datetime | None:
-    """The page's stated publication time in UTC.
-
-    A machine-readable timestamp with its offset wins. Otherwise trafilatura's date
-    (a day, no time) is placed at midnight UTC, which is the same calendar day in Vietnam.
-    """
-    for value in tree.xpath(_PUBLISHED_XPATH):
-        try:
-            stated = datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            continue
-        if stated.tzinfo is not None:
-            return stated.astimezone(UTC)
-    if document is not None and document.date:
-        try:
-            day = datetime.strptime(document.date[:10], "%Y-%m-%d")
-        except ValueError:
-            return None
-        return day.replace(tzinfo=UTC)
-    return None
-
-
-def _link(tree: lxml.html.HtmlElement, xpath: str, page_url: str) -> str:
-    """The first http(s) URL the XPath finds, absolute; ``""`` when there is none."""
-    for value in tree.xpath(xpath):
-        try:
-            link = urljoin(page_url, str(value).strip()) if str(value).strip() else ""
-            if urlsplit(link).scheme in ("http", "https"):
-                return link
-        except ValueError:  # e.g. a broken IPv6 host: publishers' markup is not always valid
-            continue
-    return ""

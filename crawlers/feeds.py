@@ -26,6 +26,8 @@ _HIDDEN = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE |
 _BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|tr|table|section|article)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _PROBLEM_MAX = 200
+_SAFE_FALLBACKS = frozenset({"utf-8", "utf8", "ascii", "us-ascii"})
+_WRONG_ENCODING = "wrong declared encoding"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,11 @@ class ParsedFeed:
     title: str
     entries: tuple[FeedEntry, ...]
     problem: str
+
+    @property
+    def broken(self) -> bool:
+        """True when nothing could be read: a problem and no entries (a poll that failed)."""
+        return bool(self.problem) and not self.entries
 
 
 def read_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
@@ -193,9 +200,17 @@ def _looks_like_html(body: bytes, content_type: str) -> bool:
 
 def _bozo_reason(exc: object) -> str:
     """A short reason for what feedparser tripped over (only problems that matter to a reader)."""
-    if isinstance(exc, (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)):
-        # Header metadata disagreed with the document, but feedparser read it anyway.
+    if isinstance(exc, feedparser.NonXMLContentType):
+        # The Content-Type header was not an XML one, but feedparser read the document anyway.
         return ""
+    if isinstance(exc, feedparser.CharacterEncodingOverride):
+        # Read as UTF-8 or ASCII, the text is right whatever was declared (text/xml without a
+        # charset "declares" us-ascii); any other fallback means the declaration did not fit
+        # the bytes and a guess took over.
+        parsed_as = str(exc).rpartition("parsed as ")[2].strip().lower()
+        if parsed_as in _SAFE_FALLBACKS:
+            return ""
+        return f"{_WRONG_ENCODING}: {exc}; text may be garbled"
     if isinstance(exc, xml.sax.SAXParseException):
         return f"malformed XML: {exc.getMessage()} at line {exc.getLineNumber()}, column {exc.getColumnNumber()}"
     if isinstance(exc, feedparser.CharacterEncodingUnknown):

@@ -11,6 +11,7 @@ import logging
 import ssl
 import threading
 import time
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
@@ -18,7 +19,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from core.errors import ContentTooLarge, FetchError, RobotsDisallowed
+from core.errors import ContentTooLarge, FetchError, RobotsDisallowed, UnsupportedContent
 
 log = logging.getLogger("pressdesk.crawlers")
 
@@ -28,6 +29,7 @@ _ROBOTS_TTL = 24 * 3600.0
 _ROBOTS_RETRY = 600.0
 # RFC 9309 lets crawlers stop reading robots.txt at 500 KiB.
 _ROBOTS_MAX_BYTES = 500 * 1024
+_ROBOTS_UNREACHABLE = "robots.txt unreachable"
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,8 @@ class FetchedPage:
     Attributes:
         url: the URL that was asked for.
         final_url: where the response came from after redirects.
-        status: the HTTP status (below 400: error statuses raise ``FetchError``).
+        status: the HTTP status (below 400: error statuses raise ``FetchError``); 304 when
+            the server says a conditional request found nothing new (the body is then empty).
         content_type: the ``Content-Type`` header, ``""`` when absent.
         body: the decoded (decompressed) body.
         headers: the response headers, names lower-cased, repeated headers comma-joined.
@@ -49,6 +52,11 @@ class FetchedPage:
     content_type: str
     body: bytes
     headers: dict[str, str]
+
+    @property
+    def not_modified(self) -> bool:
+        """True for a 304 answer to a conditional request: the caller keeps what it had."""
+        return self.status == 304
 
 
 @dataclass(frozen=True)
@@ -137,8 +145,16 @@ class Fetcher:
                 self._client.close()
                 self._client = None
 
-    def fetch(self, url: str) -> FetchedPage:
+    def fetch(self, url: str, *, headers: Mapping[str, str] | None = None, accept: Collection[str] = ()) -> FetchedPage:
         """Fetch ``url`` politely, following redirects.
+
+        Args:
+            url: what to fetch.
+            headers: extra request headers, e.g. ``If-None-Match`` and ``If-Modified-Since``
+                for a conditional request (a 304 answer then comes back, not an error).
+            accept: media-type fragments the caller can read (``"html"``, ``"xml"``); a
+                response whose ``Content-Type`` names none of them is refused before its body
+                is read. Empty accepts anything; a missing ``Content-Type`` always passes.
 
         Returns:
             the final response with its full, decompressed body.
@@ -147,13 +163,14 @@ class Fetcher:
             RobotsDisallowed: robots.txt of the URL's site (or of a redirect target) forbids
                 it, or answered with a server error.
             ContentTooLarge: the body went over ``max_bytes``.
+            UnsupportedContent: the content type is not in ``accept``.
             FetchError: anything else: robots.txt unreachable, network failure, timeout,
                 HTTP status >= 400, too many redirects, an undecodable body.
         """
         try:
             current = url
             for _ in range(self.max_redirects + 1):
-                reply = self._fetch_once(current)
+                reply = self._fetch_once(current, dict(headers or {}), tuple(accept))
                 if not reply.location:
                     return FetchedPage(
                         url=url,
@@ -175,7 +192,25 @@ class Fetcher:
             log.debug("fetch failed: %s: %s", url, error.reason)
             raise error from exc
 
-    def _fetch_once(self, url: str) -> _Reply:
+    def robots_sitemaps(self, url: str) -> tuple[str, ...]:
+        """The ``Sitemap:`` URLs in robots.txt of ``url``'s site, read politely and cached.
+
+        Returns:
+            the sitemap URLs in file order; empty when there is no robots.txt or it cannot be read.
+        """
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
+        except ValueError:
+            return ()
+        if parts.scheme not in ("http", "https") or not hostname:
+            return ()
+        host = self._host(hostname)
+        with host.lock:
+            robots = self._robots(host, f"{parts.scheme}://{parts.netloc}")
+        return tuple(robots.parser.site_maps() or ()) if robots.parser else ()
+
+    def _fetch_once(self, url: str, headers: dict[str, str], accept: tuple[str, ...]) -> _Reply:
         """One hop: robots.txt check, delay, request."""
         try:
             parts = urlsplit(url)
@@ -196,7 +231,14 @@ class Fetcher:
                 raise RobotsDisallowed(url, f"robots.txt of {origin} disallows this URL")
             _wait_since(host.last_request, max(self.min_delay, robots.crawl_delay(self.user_agent)))
             try:
-                return self._get(url, follow_redirects=False, limit=self.max_bytes, error_status=True)
+                return self._get(
+                    url,
+                    follow_redirects=False,
+                    limit=self.max_bytes,
+                    error_status=True,
+                    headers=headers,
+                    accept=accept,
+                )
             finally:
                 host.last_request = time.monotonic()
 
@@ -215,7 +257,7 @@ class Fetcher:
             rules = _Robots(
                 None,
                 time.monotonic() + _ROBOTS_RETRY,
-                f"robots.txt unreachable ({exc.reason}); not fetching until it can be read",
+                f"{_ROBOTS_UNREACHABLE} ({exc.reason}); not fetching until it can be read",
                 unreachable=True,
             )
         finally:
@@ -223,20 +265,32 @@ class Fetcher:
         host.robots[origin] = rules
         return rules
 
-    def _get(self, url: str, *, follow_redirects: bool, limit: int, error_status: bool) -> _Reply:
+    def _get(
+        self,
+        url: str,
+        *,
+        follow_redirects: bool,
+        limit: int,
+        error_status: bool,
+        headers: dict[str, str] | None = None,
+        accept: tuple[str, ...] = (),
+    ) -> _Reply:
         """GET ``url`` and read the body within ``limit`` bytes and the time budget.
 
         When redirects are not followed, a redirect comes back with its ``location`` and no body.
         """
         started = time.monotonic()
         try:
-            with self._http().stream("GET", url, follow_redirects=follow_redirects) as response:
+            with self._http().stream("GET", url, follow_redirects=follow_redirects, headers=headers) as response:
                 final_url = str(response.url)
-                headers = dict(response.headers.items())
-                if response.is_redirect and not follow_redirects:
-                    return _Reply(final_url, response.status_code, headers, b"", _location(url, response))
+                received = dict(response.headers.items())
+                if response.has_redirect_location and not follow_redirects:
+                    return _Reply(final_url, response.status_code, received, b"", _location(url, response))
+                if response.is_redirect and response.status_code != 304 and not follow_redirects:
+                    raise FetchError(url, f"redirect without a Location (HTTP {response.status_code})")
                 if error_status and response.status_code >= 400:
                     raise FetchError(url, f"HTTP {response.status_code}")
+                _check_type(url, received.get("content-type", ""), accept)
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
                     raise ContentTooLarge(url, f"body of {int(declared)} bytes is over the {limit}-byte limit")
@@ -251,7 +305,7 @@ class Fetcher:
                     if time.monotonic() - started > self.timeout:
                         raise FetchError(url, f"timed out after {self.timeout:g}s")
                     chunks.append(chunk)
-                return _Reply(final_url, response.status_code, headers, b"".join(chunks))
+                return _Reply(final_url, response.status_code, received, b"".join(chunks))
         except httpx.HTTPError as exc:
             raise FetchError(url, self._reason(exc)) from exc
         except (httpx.InvalidURL, httpx.StreamError) as exc:
@@ -287,6 +341,39 @@ class Fetcher:
             return self._client
 
 
+#: Reason prefixes this module writes, mapped to the short kind that source health counts.
+_KINDS = (
+    ("TLS error", "tls"),
+    ("timed out", "timeout"),
+    ("too many redirects", "redirects"),
+    ("invalid redirect", "redirects"),
+    ("redirect without", "redirects"),
+    ("connection failed", "connection"),
+    ("undecodable body", "decoding"),
+    ("invalid URL", "invalid_url"),
+    ("not an http", "invalid_url"),
+)
+
+
+def failure_kind(exc: FetchError) -> str:
+    """The kind of a fetch failure, for counting in source health (``"http_404"``, ``"tls"``, ...).
+
+    Kinds are few and stable so that an office can see at a glance whether a source is
+    gone (``http_404``), blocked (``robots``), misconfigured (``tls``) or just slow.
+    """
+    if isinstance(exc, RobotsDisallowed):
+        return "robots"
+    if isinstance(exc, ContentTooLarge):
+        return "too_large"
+    if isinstance(exc, UnsupportedContent):
+        return "content_type"
+    # A site whose robots.txt cannot be read failed for the same reason as its pages would.
+    reason = exc.reason.removeprefix(_ROBOTS_UNREACHABLE + " (")
+    if reason.startswith("HTTP "):
+        return "http_" + reason[5:8]
+    return next((kind for prefix, kind in _KINDS if reason.startswith(prefix)), "fetch")
+
+
 def _tls_cause(exc: BaseException) -> ssl.SSLError | None:
     """The TLS error behind an httpx error, if any (httpx wraps it twice; a few links suffice)."""
     seen: BaseException | None = exc
@@ -295,6 +382,13 @@ def _tls_cause(exc: BaseException) -> ssl.SSLError | None:
             return seen
         seen = seen.__cause__ or seen.__context__
     return None
+
+
+def _check_type(url: str, content_type: str, accept: tuple[str, ...]) -> None:
+    """Refuse a body the caller cannot read, before spending bandwidth on it."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if accept and media and not any(token in media for token in accept):
+        raise UnsupportedContent(url, f"content type {media} is not one we read here ({', '.join(accept)})")
 
 
 def _location(url: str, response: httpx.Response) -> str:

@@ -29,13 +29,28 @@ HTML = (("Content-Type", "text/html; charset=utf-8"),)
 
 @dataclass(frozen=True)
 class Route:
-    """What the server answers on one path."""
+    """What the server answers on one path.
+
+    ``etag`` and ``last_modified``, when set, are sent as validators and honoured: a request
+    whose ``If-None-Match`` (else ``If-Modified-Since``) matches gets a bodiless 304, as a
+    well-behaved server does (and as a lying one does, if the body changes but they do not).
+    """
 
     body: bytes = b""
     status: int = 200
     headers: tuple[tuple[str, str], ...] = HTML
     content_length: bool = True
     delay: float = 0.0
+    etag: str = ""
+    last_modified: str = ""
+
+    def not_modified(self, request_headers: dict[str, str]) -> bool:
+        if "if-none-match" in request_headers:
+            return bool(self.etag) and request_headers["if-none-match"] == self.etag
+        return bool(self.last_modified) and request_headers.get("if-modified-since") == self.last_modified
+
+    def validators(self) -> list[tuple[str, str]]:
+        return [(name, value) for name, value in (("ETag", self.etag), ("Last-Modified", self.last_modified)) if value]
 
 
 @dataclass(frozen=True)
@@ -76,13 +91,20 @@ class _QuietServer(ThreadingHTTPServer):
 def _handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            site.record(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, time.monotonic()))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            site.record(Received(self.path, headers, time.monotonic()))
             route = site.routes.get(self.path, Route(b"not found", 404, (("Content-Type", "text/plain"),)))
             if route.delay:
                 time.sleep(route.delay)
+            if route.not_modified(headers):
+                self.send_response(304)
+                for name, value in route.validators():
+                    self.send_header(name, value)
+                self.end_headers()
+                return
             try:
                 self.send_response(route.status)
-                for name, value in route.headers:
+                for name, value in [*route.headers, *route.validators()]:
                     self.send_header(name, value)
                 if route.content_length:
                     self.send_header("Content-Length", str(len(route.body)))

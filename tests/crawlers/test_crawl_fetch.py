@@ -170,9 +170,7 @@ def test_only_valid_http_urls_are_fetched(fetcher: Fetcher, url: str, reason: st
         fetcher.fetch(url)
 
 
-def test_failures_are_left_to_the_caller_to_log(
-    fetcher: Fetcher, site: Any, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_failures_are_left_to_the_caller_to_log(fetcher: Fetcher, site: Any, caplog: pytest.LogCaptureFixture) -> None:
     # The caller knows the source and logs the failure once with it; the fetcher adds one debug line.
     with caplog.at_level(logging.DEBUG, logger="pressdesk.crawlers"), pytest.raises(FetchError):
         fetcher.fetch(site.url("/unavailable"))
