@@ -10,13 +10,14 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from alerts import AlertBook
-from api import pages, problems, rest
+from api import export, pages, problems, rest, saved_searches, sources
 from api.audit import AuditLog
 from api.deps import Services
 from api.views import highlight, web_link
 from core.config import ProjectConfig
-from core.ports import Store
+from core.ports import Embedder, Store
 from core.settings import Settings
+from indexing import SavedSearchBook, Searcher
 
 #: Pages load nothing from elsewhere (the office PC may have no internet), and links to
 #: articles must not tell press sites what the office searched for.
@@ -35,6 +36,8 @@ def create_app(
     *,
     config: ProjectConfig | None = None,
     alerts: AlertBook | None = None,
+    embedder: Embedder | None = None,
+    saved: SavedSearchBook | None = None,
 ) -> FastAPI:
     """Build the web app over ``store``; nothing connects until the first request.
 
@@ -44,15 +47,28 @@ def create_app(
         audit: where every search is recorded.
         config: the project config, for unit names (ids are shown without it).
         alerts: the alert book, for the acknowledge pages linked from digests.
+        embedder: the model that embeds query text; without it search is by keyword
+            only (and "similar items", which uses stored vectors).
+        saved: the saved-search book; without it those routes answer 503.
     """
     # Swagger UI and ReDoc load their scripts from a CDN, which the office PC cannot reach;
     # the schema stays available at /openapi.json.
     app = FastAPI(title="pressdesk", version="0.1.0", docs_url=None, redoc_url=None)
     app.state.services = Services(
-        settings=settings, store=store, audit=audit, templates=_templates(), config=config, alerts=alerts
+        settings=settings,
+        store=store,
+        audit=audit,
+        templates=_templates(),
+        searcher=Searcher(store, embedder),
+        config=config,
+        alerts=alerts,
+        saved=saved,
     )
     problems.install(app)
     app.include_router(rest.router)
+    app.include_router(saved_searches.router)
+    app.include_router(export.router)
+    app.include_router(sources.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.templating import Jinja2Templates
 
 from alerts import AlertBook
@@ -14,6 +14,7 @@ from api.i18n import Translator, pick_language
 from core.config import ProjectConfig
 from core.ports import Store
 from core.settings import Settings
+from indexing import SavedSearchBook, Searcher
 
 LANGUAGE_COOKIE = "pressdesk_lang"
 
@@ -26,8 +27,10 @@ class Services:
     store: Store
     audit: AuditLog
     templates: Jinja2Templates
+    searcher: Searcher
     config: ProjectConfig | None = None
     alerts: AlertBook | None = None
+    saved: SavedSearchBook | None = None
 
 
 def get_services(request: Request) -> Services:
@@ -48,6 +51,18 @@ def get_audit(services: Annotated[Services, Depends(get_services)]) -> AuditLog:
     return services.audit
 
 
+def get_searcher(services: Annotated[Services, Depends(get_services)]) -> Searcher:
+    """Keyword, semantic and hybrid search over the store."""
+    return services.searcher
+
+
+def get_saved(services: Annotated[Services, Depends(get_services)]) -> SavedSearchBook:
+    """The saved searches; 503 when the app was built without them."""
+    if services.saved is None:
+        raise HTTPException(status_code=503, detail="saved searches are not enabled on this server")
+    return services.saved
+
+
 def get_client(request: Request) -> str:
     """The client's address, for the audit log."""
     return request.client.host if request.client else "unknown"
@@ -61,5 +76,7 @@ def get_translator(request: Request, lang: Annotated[str | None, Query()] = None
 ServicesDep = Annotated[Services, Depends(get_services)]
 StoreDep = Annotated[Store, Depends(get_store)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
+SearcherDep = Annotated[Searcher, Depends(get_searcher)]
+SavedDep = Annotated[SavedSearchBook, Depends(get_saved)]
 ClientDep = Annotated[str, Depends(get_client)]
 TranslatorDep = Annotated[Translator, Depends(get_translator)]

@@ -12,7 +12,7 @@ from api.deps import LANGUAGE_COOKIE, ClientDep, Services, ServicesDep, Translat
 from api.i18n import LANGUAGES, Translator
 from api.search import ANONYMOUS, MAX_PAGE, SearchParams, run_search
 from api.views import Labels, article_url, facet_groups, paging, web_link
-from core.errors import QueryError
+from core.errors import EmbeddingError, QueryError
 
 router = APIRouter(default_response_class=HTMLResponse)
 
@@ -52,11 +52,25 @@ def search_page(
     client: ClientDep,
 ) -> HTMLResponse:
     """The search page; every search it runs is written to the audit log."""
-    context: dict[str, object] = {"params": params, "page": None, "facets": [], "paging": None, "error": ""}
+    context: dict[str, object] = {
+        "params": params,
+        "page": None,
+        "facets": [],
+        "paging": None,
+        "error": "",
+        "semantic": services.searcher.semantic,
+        "like_item": services.store.get(params.like) if params.like else None,
+        # Each saved search with the link that runs it; ``None`` hides the section.
+        "saved": [(s, SearchParams.from_query(s.query).url()) for s in services.saved.list_all()]
+        if services.saved
+        else None,
+    }
     try:
-        page = run_search(services.store, services.audit, params, client, via="page")
+        page = run_search(services.searcher, services.audit, params, client, via="page")
     except QueryError as exc:
         return render(request, services, t, "search.html", {**context, "error": str(exc)}, status=400)
+    except EmbeddingError:
+        return render(request, services, t, "search.html", {**context, "error": t("semantic_unavailable")}, status=503)
     labels = Labels(t, services.config)
     context.update(page=page, facets=facet_groups(page, params, labels), paging=paging(page, params, MAX_PAGE))
     return render(request, services, t, "search.html", context)

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from core.errors import QueryError, StoreError, StoreUnavailable
+from core.errors import EmbeddingError, QueryError, StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,10 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, QueryError)
         return problem(400, str(exc), request.url.path, position=exc.position)
 
+    async def no_embeddings(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("semantic search unavailable for %s: %s", request.url.path, exc)
+        return problem(503, str(exc), request.url.path)
+
     async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:
         log.warning("store unavailable for %s: %s", request.url.path, exc)
         return problem(503, str(exc), request.url.path, headers={"Retry-After": "30"})
@@ -59,5 +63,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_parameters)
     app.add_exception_handler(QueryError, invalid_query)
+    app.add_exception_handler(EmbeddingError, no_embeddings)
     app.add_exception_handler(StoreUnavailable, store_unavailable)
     app.add_exception_handler(StoreError, store_failed)

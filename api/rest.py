@@ -1,4 +1,4 @@
-"""The JSON API: health, search and item detail."""
+"""The JSON API: health, search, item detail and similar items."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.deps import AuditDep, ClientDep, StoreDep
+from api.deps import AuditDep, ClientDep, SearcherDep, StoreDep
 from api.search import SearchParams, run_search
 from api.views import item_json, page_json
 
@@ -21,10 +21,31 @@ def healthz(store: StoreDep) -> dict[str, object]:
 
 @router.get("/api/search")
 def search(
-    params: Annotated[SearchParams, Query()], store: StoreDep, audit: AuditDep, client: ClientDep
+    params: Annotated[SearchParams, Query()], searcher: SearcherDep, audit: AuditDep, client: ClientDep
 ) -> dict[str, object]:
-    """Search items; every call is written to the audit log. An invalid query is a 400 problem."""
-    return page_json(run_search(store, audit, params, client, via="api"), params)
+    """Search items by keyword, meaning (``mode=semantic``) or both (``mode=hybrid``), or like an item (``like=``).
+
+    Every call is written to the audit log. An invalid query is a 400 problem; semantic
+    search on a server without the embedding model is a 503 problem.
+    """
+    return page_json(run_search(searcher, audit, params, client, via="api"), params)
+
+
+@router.get("/api/items/{item_id}/similar")
+def similar(
+    item_id: str,
+    *,
+    params: Annotated[SearchParams, Query()],
+    store: StoreDep,
+    searcher: SearcherDep,
+    audit: AuditDep,
+    client: ClientDep,
+) -> dict[str, object]:
+    """Items most like this one by meaning, within the given filters; audited as a search. 404 when absent."""
+    if store.get(item_id) is None:
+        raise HTTPException(status_code=404, detail=f"no item with id {item_id!r}")
+    like = params.model_copy(update={"like": item_id, "q": ""})
+    return page_json(run_search(searcher, audit, like, client, via="api"), like)
 
 
 @router.get("/api/items/{item_id}")

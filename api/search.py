@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.audit import AuditLog
 from core.enums import Stance, Topic
-from core.errors import QueryError
-from core.ports import Store
-from core.search import FACET_FIELDS, SearchPage, SearchQuery, Sort
+from core.errors import EmbeddingError, QueryError
+from core.search import FACET_FIELDS, SearchMode, SearchPage, SearchQuery, Sort
+from indexing import Searcher
 
 #: Accounts come later; until then every web user is the same anonymous actor (the client address is kept).
 ANONYMOUS = "anonymous"
@@ -31,8 +31,19 @@ class SearchParams(BaseModel):
     language: list[str] = []
     unit: list[str] = []
     sort: Sort | None = None
+    mode: SearchMode = SearchMode.KEYWORD
+    like: str = Field(default="", max_length=64)
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     size: int = Field(default=20, ge=1, le=100)
+
+    @classmethod
+    def from_query(cls, query: SearchQuery) -> SearchParams:
+        """The parameters that show ``query`` (a saved search) on the page; its dates stay in its text."""
+        fields: dict[str, object] = {name: list(values) for name, values in query.filters.items()}
+        sort = None if query.sort is Sort.RELEVANCE else query.sort
+        return cls.model_validate(
+            {**fields, "q": query.text, "exact": query.exact, "sort": sort, "mode": query.mode, "like": query.like}
+        )
 
     @field_validator("stance", "topic", "outlet", "language", "unit", mode="before")
     @classmethod
@@ -47,6 +58,11 @@ class SearchParams(BaseModel):
     def _blank_sort(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _blank_mode(cls, value: object) -> object:
+        return SearchMode.KEYWORD if value == "" else value
+
     def filters(self) -> dict[str, tuple[str, ...]]:
         """The active filters as the store expects them (field → accepted values)."""
         out: dict[str, tuple[str, ...]] = {}
@@ -57,8 +73,8 @@ class SearchParams(BaseModel):
         return out
 
     def effective_sort(self) -> Sort:
-        """Relevance when there is query text, else newest first."""
-        return self.sort or (Sort.RELEVANCE if self.q.strip() else Sort.NEWEST)
+        """Relevance when there is query text or an item to compare with, else newest first."""
+        return self.sort or (Sort.RELEVANCE if self.q.strip() or self.like else Sort.NEWEST)
 
     def to_query(self) -> SearchQuery:
         """The engine-independent query for this request."""
@@ -69,6 +85,8 @@ class SearchParams(BaseModel):
             sort=self.effective_sort(),
             limit=self.size,
             offset=(self.page - 1) * self.size,
+            mode=self.mode,
+            like=self.like,
         )
 
     def url(
@@ -87,12 +105,7 @@ class SearchParams(BaseModel):
                 values.remove(value)
             else:
                 values.append(value)
-        pairs: list[tuple[str, str | int]] = [("q", self.q)] if self.q else []
-        if self.exact:
-            pairs.append(("exact", "true"))
-        pairs += [(name, value) for name, values in filters.items() for value in values]
-        if self.sort is not None:
-            pairs.append(("sort", self.sort.value))
+        pairs = self._pairs(filters)
         if self.size != 20:
             pairs.append(("size", self.size))
         # Changing the filters starts again at page 1.
@@ -101,28 +114,51 @@ class SearchParams(BaseModel):
             pairs.append(("page", target))
         return "/?" + urlencode(pairs) if pairs else "/"
 
+    def export_url(self, fmt: str) -> str:
+        """The download of every result of this search (not just this page) as ``fmt`` (csv or jsonl)."""
+        return "/api/export?" + urlencode([("format", fmt), *self._pairs(self.filters())])
 
-def run_search(store: Store, audit: AuditLog, params: SearchParams, client: str, via: str) -> SearchPage:
-    """Run the search and write it to the audit log, including searches the store refused.
+    def _pairs(self, filters: dict[str, list[str]] | dict[str, tuple[str, ...]]) -> list[tuple[str, str | int]]:
+        pairs: list[tuple[str, str | int]] = [("q", self.q)] if self.q else []
+        if self.exact:
+            pairs.append(("exact", "true"))
+        if self.mode is not SearchMode.KEYWORD:
+            pairs.append(("mode", self.mode.value))
+        if self.like:
+            pairs.append(("like", self.like))
+        pairs += [(name, value) for name, values in filters.items() for value in values]
+        if self.sort is not None:
+            pairs.append(("sort", self.sort.value))
+        return pairs
 
-    Raises:
-        QueryError: the query text is invalid (already audited).
-        StoreUnavailable: the store or the audit log cannot be reached.
-    """
-    query = params.to_query()
-    detail: dict[str, object] = {
+
+def audit_detail(query: SearchQuery, client: str, via: str) -> dict[str, object]:
+    """What the audit log keeps of a search or an export: the query, its filters, who asked and how."""
+    return {
         "q": query.text,
+        "mode": query.mode.value,
+        "like": query.like,
         "exact": query.exact,
         "filters": {name: list(values) for name, values in query.filters.items()},
         "sort": query.sort.value,
-        "page": params.page,
-        "size": params.size,
         "via": via,
         "client": client,
     }
+
+
+def run_search(searcher: Searcher, audit: AuditLog, params: SearchParams, client: str, via: str) -> SearchPage:
+    """Run the search in its mode and write it to the audit log, including searches that were refused.
+
+    Raises:
+        QueryError: the query text is invalid (already audited).
+        EmbeddingError: semantic or hybrid search without a working model (already audited).
+        StoreUnavailable: the store or the audit log cannot be reached.
+    """
+    query = params.to_query()
+    detail = {**audit_detail(query, client, via), "page": params.page, "size": params.size}
     try:
-        page = store.search(query)
-    except QueryError as exc:
+        page = searcher.search(query)
+    except (QueryError, EmbeddingError) as exc:
         audit.record("search", ANONYMOUS, {**detail, "error": str(exc)})
         raise
     audit.record("search", ANONYMOUS, {**detail, "total": page.total})

@@ -50,6 +50,9 @@ class Store(Protocol):
     def search(self, query: SearchQuery) -> SearchPage:
         """Run ``query`` and return one page of hits, the total and facet counts.
 
+        Facets count every match (not just the page) for each of ``FACET_FIELDS`` and the
+        ``DAY_FACET`` histogram (calendar days in Vietnam time).
+
         Raises:
             QueryError: the query text is invalid; the message says where and how to fix it.
             StoreUnavailable: the store cannot be reached.

@@ -41,7 +41,9 @@ class SearchQuery:
     """A search request.
 
     Attributes:
-        text: the analyst's query. Words match accent-insensitively unless ``exact``.
+        text: the analyst's query in the boolean language (docs/search-language.md: AND, OR,
+            NOT, parentheses, "phrases", prefix*, NEAR/n, field:value, published:[a TO b]).
+            Words match accent-insensitively unless ``exact``.
         filters: field → accepted values (any of them), fields from ``FACET_FIELDS``.
         since: only items published at or after this time.
         until: only items published before this time.

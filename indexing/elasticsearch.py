@@ -22,10 +22,11 @@ import numpy as np
 
 from core.errors import ConfigError, PressdeskError, QueryError, StoreError, StoreUnavailable
 from core.item import Item, Vector
-from core.search import FACET_FIELDS, SearchHit, SearchPage, SearchQuery, UpsertResult
-from indexing.elasticsearch_query import compile_search
-from indexing.fields import index_fields
-from indexing.query import ParsedQuery, check, parse
+from core.search import DAY_FACET, FACET_FIELDS, SearchHit, SearchPage, SearchQuery, UpsertResult
+from indexing.elasticsearch_query import MAX_WINDOW, compile_search, continued, seek
+from indexing.fields import as_utc, index_fields
+from indexing.query import active_filters, check, parse
+from indexing.query_tree import Node, positive_text
 from indexing.records import item_to_record, record_to_item
 from indexing.snippet import snippet
 
@@ -37,6 +38,7 @@ _ID_CHUNK = 1_000  # ids per lookup; far below the default 10,000-hit window
 _BULK_CHUNK = 500
 _BULK_RETRIES = 3  # for 429 "too many requests" answers, with exponential back-off
 _MAX_CANDIDATES = 10_000  # the most kNN candidates Elasticsearch accepts per shard
+_FACETS = (*FACET_FIELDS, DAY_FACET)
 
 
 def load_template() -> dict[str, Any]:
@@ -147,42 +149,86 @@ class ElasticsearchStore:
             return set(self._locate(self._client(), ids))
 
     def search(self, query: SearchQuery) -> SearchPage:
-        """Run ``query`` through the alias: every term must match; filters, order, paging, facets as asked.
+        """Run ``query`` through the alias: its text in the boolean language, filters, order, paging, facets.
+
+        Any page can be reached: past the first 10,000 results the store walks there
+        with ``search_after``, one request per 10,000 results skipped.
 
         Raises:
-            QueryError: an unknown filter field, a negative limit or offset, or a page beyond 10,000 results.
+            QueryError: invalid query text (with its position), an unknown filter field, or
+                a negative limit or offset.
             StoreUnavailable: the cluster cannot be reached.
         """
         check(query)
-        parsed = parse(query.text)
+        tree = parse(query.text)
+        request = compile_search(query, tree)
         with self._translated("search", bad_request_is_query_error=True):
-            response = self._search(**compile_search(query, parsed))
+            if query.offset + query.limit <= MAX_WINDOW:
+                response = self._search(**request)
+                raw_hits = _hits(response)
+            else:
+                response, raw_hits = self._deep_page(request, query.offset, query.limit)
         if response is None:
-            empty: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS} if query.facets else {}
+            empty: dict[str, dict[str, int]] = {name: {} for name in _FACETS} if query.facets else {}
             return SearchPage(total=0, hits=(), facets=empty)
-        hits = tuple(_hit(raw, parsed, exact=query.exact) for raw in _hits(response))
+        hits = tuple(_hit(raw, tree, exact=query.exact) for raw in raw_hits)
         total = int(response["hits"]["total"]["value"])
-        facets: dict[str, dict[str, int]] = {}
-        if query.facets:
-            aggregations = response.get("aggregations", {})
-            facets = {
-                name: {b["key"]: int(b["doc_count"]) for b in aggregations.get(name, {}).get("buckets", [])}
-                for name in FACET_FIELDS
-            }
-        return SearchPage(total=total, hits=hits, facets=facets)
+        return SearchPage(total=total, hits=hits, facets=_facets(response) if query.facets else {})
 
-    def nearest(self, vector: Vector, k: int = 10) -> list[tuple[str, float]]:
-        """Return up to ``k`` ``(id, cosine)`` pairs from an approximate kNN search, most similar first."""
+    def _deep_page(
+        self, request: dict[str, Any], offset: int, limit: int
+    ) -> tuple[Mapping[str, Any] | None, list[Mapping[str, Any]]]:
+        """Return the first response (total, facets) and the hits of a page beyond ``MAX_WINDOW``.
+
+        The hits before the page are skipped reading only their sort values; the sort
+        ends on ``id``, so the walk neither repeats nor misses a hit.
+        """
+        after: list[Any] | None = None
+        skipped = 0
+        while skipped < offset:
+            size = min(MAX_WINDOW, offset - skipped)
+            passed = _hits(self._search(**seek(request, after, size)))
+            if passed:
+                skipped += len(passed)
+                after = list(passed[-1]["sort"])
+            if len(passed) < size:  # fewer results than the offset: the page is empty
+                return self._search(**continued(request, after, 0, first=True)), []
+        first: Mapping[str, Any] | None = None
+        hits: list[Mapping[str, Any]] = []
+        while True:  # a page larger than the window comes in parts; the first carries total and facets
+            size = min(MAX_WINDOW, limit - len(hits))
+            response = self._search(**continued(request, after, size, first=not hits))
+            if not hits:
+                first = response
+            chunk = _hits(response)
+            hits += chunk
+            if len(chunk) < size or len(hits) >= limit:
+                return first, hits
+            after = list(chunk[-1]["sort"])
+
+    def nearest(self, vector: Vector, k: int = 10, within: SearchQuery | None = None) -> list[tuple[str, float]]:
+        """Return up to ``k`` ``(id, cosine)`` pairs from an approximate kNN search, most similar first.
+
+        With ``within``, its filters and date range filter the kNN search itself (so
+        ``k`` results come back when that many pass), its text is ignored.
+
+        Raises:
+            QueryError: ``within`` filters on an unknown field.
+            StoreUnavailable: the cluster cannot be reached.
+        """
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         if k <= 0 or not np.any(query):
             return []
         k = min(k, _MAX_CANDIDATES)
-        knn = {
+        knn: dict[str, Any] = {
             "field": "embedding",
             "query_vector": query.astype(float).tolist(),
             "k": k,
             "num_candidates": min(_MAX_CANDIDATES, max(100, 10 * k)),
         }
+        if within is not None:
+            check(within)
+            knn["filter"] = {"bool": {"filter": _knn_filters(within)}}
         with self._translated("find similar items"):
             response = self._search(knn=knn, size=k, source=False)
         # Elasticsearch scores cosine similarity as (1 + cosine) / 2.
@@ -340,6 +386,17 @@ def to_document(item: Item) -> dict[str, Any]:
     return document
 
 
+def _knn_filters(within: SearchQuery) -> list[dict[str, Any]]:
+    """The ``filter`` clauses for ``within``'s filters and date range, as ``search`` applies them."""
+    filters: list[dict[str, Any]] = [{"terms": {name: list(values)}} for name, values in active_filters(within)]
+    published: dict[str, str] = {}
+    if within.since is not None:
+        published["gte"] = as_utc(within.since).isoformat()
+    if within.until is not None:
+        published["lt"] = as_utc(within.until).isoformat()
+    return [*filters, {"range": {"published": published}}] if published else filters
+
+
 def _hits(response: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
     if response is None:
         return []
@@ -353,7 +410,7 @@ def _item(source: Mapping[str, Any]) -> Item:
     return record_to_item(source["record"], embedding)
 
 
-def _hit(raw: Mapping[str, Any], parsed: ParsedQuery, *, exact: bool) -> SearchHit:
+def _hit(raw: Mapping[str, Any], tree: Node | None, *, exact: bool) -> SearchHit:
     item = _item(raw["_source"])
     highlight: Mapping[str, list[str]] = raw.get("highlight", {})
     suffix = ".exact" if exact else ""
@@ -362,6 +419,16 @@ def _hit(raw: Mapping[str, Any], parsed: ParsedQuery, *, exact: bool) -> SearchH
         text = fragments[0]
     else:
         fields = index_fields(item)
-        text = snippet(fields.title, fields.body, parsed, exact=exact)
-    score = float(raw.get("_score") or 0.0) if parsed.terms else 0.0
+        text = snippet(fields.title, fields.body, tree, exact=exact)
+    score = float(raw.get("_score") or 0.0) if positive_text(tree) else 0.0
     return SearchHit(item=item, score=score, snippet=text)
+
+
+def _facets(response: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    aggregations = response.get("aggregations", {})
+    facets: dict[str, dict[str, int]] = {}
+    for name in _FACETS:
+        # Day buckets are keyed by their start in milliseconds; ``key_as_string`` is the YYYY-MM-DD.
+        key = "key_as_string" if name == DAY_FACET else "key"
+        facets[name] = {b[key]: int(b["doc_count"]) for b in aggregations.get(name, {}).get("buckets", [])}
+    return facets

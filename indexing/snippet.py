@@ -2,7 +2,9 @@
 
 The full-text index holds folded words, so its own highlighter would show "da nang"
 where the article says "Đà Nẵng". Matching the query's folded tokens against the
-original text's tokens keeps the diacritics the analyst reads.
+original text's tokens keeps the diacritics the analyst reads. Every positive text
+leaf is marked (a prefix marks the words it expands to, NEAR marks its two sides
+where they are near each other); words the query excludes never are.
 """
 
 from __future__ import annotations
@@ -10,29 +12,30 @@ from __future__ import annotations
 import html
 import re
 
-from indexing.query import ParsedQuery, normalise_token, token_spans
+from indexing.query_tree import Near, Node, Term, TextLeaf, normalise_token, positive_text, token_spans
 
 _WIDTH = 32  # words shown: about two lines in the result list
 _BEFORE = 8  # words of context kept before the first match
 _SPACE = re.compile(r"\s+")
 
 
-def snippet(title: str, body: str, parsed: ParsedQuery, *, exact: bool) -> str:
+def snippet(title: str, body: str, tree: Node | None, *, exact: bool) -> str:
     """Return an HTML excerpt of ``body`` (or of ``title`` when only it matches) around the first match.
 
     Matched words are wrapped in ``<mark>``…``</mark>``; all other text is escaped.
     Without a match the excerpt is the start of the body.
     """
+    leaves = positive_text(tree)
     for text in (body, title):
-        excerpt = _excerpt(text, parsed, exact=exact, require_match=True)
+        excerpt = _excerpt(text, leaves, exact=exact, require_match=True)
         if excerpt:
             return excerpt
-    return _excerpt(body or title, parsed, exact=exact, require_match=False)
+    return _excerpt(body or title, leaves, exact=exact, require_match=False)
 
 
-def _excerpt(text: str, parsed: ParsedQuery, *, exact: bool, require_match: bool) -> str:
+def _excerpt(text: str, leaves: list[TextLeaf], *, exact: bool, require_match: bool) -> str:
     spans = token_spans(text)
-    marked = _marked(text, spans, parsed, exact=exact)
+    marked = _marked(text, spans, leaves, exact=exact)
     first = next((i for i, m in enumerate(marked) if m), None)
     if first is None and require_match:
         return ""
@@ -51,16 +54,40 @@ def _excerpt(text: str, parsed: ParsedQuery, *, exact: bool, require_match: bool
     return "".join(pieces).strip()
 
 
-def _marked(text: str, spans: list[tuple[int, int]], parsed: ParsedQuery, *, exact: bool) -> list[bool]:
+def _marked(text: str, spans: list[tuple[int, int]], leaves: list[TextLeaf], *, exact: bool) -> list[bool]:
     words = [normalise_token(text[a:b], exact=exact) for a, b in spans]
     marked = [False] * len(words)
-    for term in parsed.terms:
-        tokens = list(term.tokens(exact=exact))
-        size = len(tokens)
-        for i in range(len(words) - size + 1):
-            if words[i : i + size] == tokens:
-                marked[i : i + size] = [True] * size
+    for leaf in leaves:
+        if isinstance(leaf, Near):
+            found = _near(_occurrences(words, leaf.left, exact), _occurrences(words, leaf.right, exact), leaf.distance)
+        else:
+            found = _occurrences(words, leaf, exact)
+        for start, end in found:
+            marked[start:end] = [True] * (end - start)
     return marked
+
+
+def _occurrences(words: list[str], term: Term, exact: bool) -> list[tuple[int, int]]:
+    """The ``(start, end)`` word ranges where ``term`` occurs: its words in order, the last maybe a prefix."""
+    *head, last = term.tokens(exact=exact)
+    size = len(head) + 1
+    found: list[tuple[int, int]] = []
+    for i in range(len(words) - size + 1):
+        final = words[i + size - 1]
+        if words[i : i + size - 1] == head and (final.startswith(last) if term.prefix else final == last):
+            found.append((i, i + size))
+    return found
+
+
+def _near(lefts: list[tuple[int, int]], rights: list[tuple[int, int]], distance: int) -> list[tuple[int, int]]:
+    """The occurrences of either side with one of the other side at most ``distance`` words away."""
+    found: set[tuple[int, int]] = set()
+    for left in lefts:
+        for right in rights:
+            gap = max(right[0] - left[1], left[0] - right[1])
+            if 0 <= gap <= distance:
+                found.update((left, right))
+    return sorted(found)
 
 
 def _gap(text: str) -> str:

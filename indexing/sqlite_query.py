@@ -1,21 +1,41 @@
-"""A parsed query compiled to SQL over ``items`` and its FTS5 table ``items_fts``.
+"""A query tree compiled to SQL over ``items`` and its FTS5 table ``items_fts``.
 
-User text reaches FTS5 only as double-quoted strings of letters and digits, so FTS5
-syntax (``AND``, ``*``, ``NEAR``, ``col:``) typed by an analyst is just words.
+Text leaves become FTS5 MATCH expressions in which every token is double-quoted (only
+letters and digits ever reach FTS5); field and date leaves become SQL conditions on
+``items``. The common query, words and phrases ANDed with fields, compiles to one
+MATCH that drives a join to ``items`` and ranks it. Anything else (OR or NOT across
+text and fields, a group that only excludes words) compiles to a SQL boolean over
+``doc IN (… MATCH ?)`` subqueries, ranked by a second MATCH over the positive text.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.search import SearchQuery, Sort
 from indexing.fields import as_utc
-from indexing.query import ParsedQuery, active_filters, effective_sort
+from indexing.query import active_filters, effective_sort
+from indexing.query_tree import (
+    And,
+    FieldIs,
+    Near,
+    Node,
+    Not,
+    Or,
+    PublishedIn,
+    Term,
+    TextLeaf,
+    has_text,
+    is_text_only,
+    positive_text,
+)
 
 # Column weights for bm25, in table order (title, body, title_exact, body_exact):
 # a word in the title says more about the item than one in the body.
 _WEIGHTS = {False: "2.0, 1.0, 0.0, 0.0", True: "0.0, 0.0, 2.0, 1.0"}
 _COLUMNS = {False: "{title body}", True: "{title_exact body_exact}"}
+_IN_MATCH = "i.doc IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
 _ORDER = {
     Sort.RELEVANCE: "score DESC, i.id",
     Sort.NEWEST: "i.published DESC, i.id DESC",  # both keys reversed: the index serves either order
@@ -25,48 +45,161 @@ _ORDER = {
 
 @dataclass(frozen=True, slots=True)
 class SqlSearch:
-    """The pieces of the search statements; ``params`` bind the ``?`` in ``where``, in order."""
+    """The pieces of the search statements.
 
-    source: str
-    where: str
+    Attributes:
+        matches: ``FROM … WHERE …`` selecting the matching items as ``i``, for counts and facets.
+        params: the values bound to ``matches``, in order.
+        ranked: the same rows with ``score`` computable, for the page itself.
+        ranked_params: the values bound to ``ranked``, in order.
+        score: the relevance expression (higher is better) over ``ranked``.
+        order: the ``ORDER BY`` terms; ``score`` names the selected relevance.
+    """
+
+    matches: str
     params: tuple[object, ...]
+    ranked: str
+    ranked_params: tuple[object, ...]
     score: str
     order: str
 
 
-def fts5_match(parsed: ParsedQuery, *, exact: bool) -> str:
-    """Return the FTS5 MATCH expression for ``parsed`` (every term, each as a phrase)."""
-    columns = _COLUMNS[exact]
-    phrases = [f'{columns} : "{" ".join(term.tokens(exact=exact))}"' for term in parsed.terms]
-    return " AND ".join(phrases)
+@dataclass(frozen=True, slots=True)
+class _Sql:
+    """A condition on ``items AS i`` and the values its ``?`` bind, in order."""
+
+    sql: str
+    params: tuple[object, ...] = ()
 
 
-def compile_search(query: SearchQuery, parsed: ParsedQuery) -> SqlSearch:
+def compile_search(query: SearchQuery, tree: Node | None) -> SqlSearch:
     """Compile ``query`` (already checked by ``indexing.query.check``) with its parsed text."""
-    clauses: list[str] = []
-    params: list[object] = []
-    if parsed.terms:
-        source = "items_fts JOIN items AS i ON i.doc = items_fts.rowid"
-        clauses.append("items_fts MATCH ?")
-        params.append(fts5_match(parsed, exact=query.exact))
-        score = f"-bm25(items_fts, {_WEIGHTS[query.exact]})"
-    else:
-        source = "items AS i"
-        score = "0.0"
-    for name, values in active_filters(query):
-        # ``name`` is one of FACET_FIELDS (checked), each a column of ``items``.
-        clauses.append(f"i.{name} IN ({', '.join('?' * len(values))})")
-        params.extend(values)
-    if query.since is not None:
-        clauses.append("i.published >= ?")
-        params.append(as_utc(query.since).timestamp())
-    if query.until is not None:
-        clauses.append("i.published < ?")
-        params.append(as_utc(query.until).timestamp())
-    return SqlSearch(
-        source=source,
-        where=" AND ".join(clauses) or "1",
-        params=tuple(params),
-        score=score,
-        order=_ORDER[effective_sort(query, parsed)],
+    exact = query.exact
+    conjuncts: list[Node] = [] if tree is None else list(tree.children) if isinstance(tree, And) else [tree]
+    text = [node for node in conjuncts if is_text_only(node)]
+    rest = [node for node in conjuncts if not is_text_only(node)]
+    # The fast plan: all the words in one MATCH, which drives the join and ranks.
+    match = None if any(has_text(node) for node in rest) else _fts_and(text, exact=exact)
+    conditions = [_condition(node, exact=exact) for node in (rest if match is not None else conjuncts)]
+    conditions += _request_filters(query)
+    where = _join(conditions, " AND ")
+    order = _ORDER[effective_sort(query, tree)]
+    if match is not None:
+        # CROSS JOIN keeps FTS5 the outer loop: driven from a facet index instead, SQLite
+        # would re-run the MATCH for every row of the facet value (seconds instead of ms).
+        also = "" if not conditions else f" AND {where.sql}"
+        matches = f"FROM items_fts CROSS JOIN items AS i ON i.doc = items_fts.rowid WHERE items_fts MATCH ?{also}"
+        params = (match, *where.params)
+        return SqlSearch(matches, params, matches, params, f"-bm25(items_fts, {_WEIGHTS[exact]})", order)
+    matches = f"FROM items AS i WHERE {where.sql}"
+    positive = positive_text(tree)
+    if not positive:
+        return SqlSearch(matches, where.params, matches, where.params, "0.0", order)
+    ranked = (
+        f"FROM items AS i LEFT JOIN (SELECT rowid AS doc, -bm25(items_fts, {_WEIGHTS[exact]}) AS relevance "  # noqa: S608 - every value is bound
+        f"FROM items_fts WHERE items_fts MATCH ?) AS r ON r.doc = i.doc WHERE {where.sql}"
     )
+    rank = " OR ".join(_leaf(leaf, exact=exact) for leaf in positive)
+    return SqlSearch(matches, where.params, ranked, (rank, *where.params), "coalesce(r.relevance, 0.0)", order)
+
+
+def fts5_match(node: Node, *, exact: bool) -> str | None:
+    """Return the FTS5 MATCH expression for a text-only ``node``; ``None`` when FTS5 cannot say it alone.
+
+    FTS5's NOT is binary (``a NOT b``), so a group that only excludes words has no
+    MATCH form; it becomes ``NOT (doc IN (… MATCH ?))`` instead.
+    """
+    match node:
+        case Term() | Near():
+            return _leaf(node, exact=exact)
+        case And(children):
+            return _fts_and(list(children), exact=exact)
+        case Or(children):
+            parts = [fts5_match(child, exact=exact) for child in children]
+            return None if None in parts else _group(parts, "OR")
+        case _:
+            return None
+
+
+def _fts_and(nodes: list[Node], *, exact: bool) -> str | None:
+    wanted = [fts5_match(node, exact=exact) for node in nodes if not isinstance(node, Not)]
+    unwanted = [fts5_match(node.child, exact=exact) for node in nodes if isinstance(node, Not)]
+    if not wanted or None in wanted or None in unwanted:
+        return None
+    expression = _group(wanted, "AND")
+    return f"({expression} NOT {_group(unwanted, 'OR')})" if unwanted else expression
+
+
+def _group(parts: list[str | None], operator: str) -> str:
+    """Join ``parts`` with ``operator``, in parentheses unless there is one part: precedence never matters."""
+    joined = f" {operator} ".join(part for part in parts if part)
+    return joined if len(parts) == 1 else f"({joined})"
+
+
+def _leaf(leaf: TextLeaf, *, exact: bool) -> str:
+    columns = _COLUMNS[exact]
+    if isinstance(leaf, Near):
+        left, right = _phrase(leaf.left, exact=exact), _phrase(leaf.right, exact=exact)
+        return f"{columns} : NEAR({left} {right}, {leaf.distance})"
+    return f"{columns} : {_phrase(leaf, exact=exact)}"
+
+
+def _phrase(term: Term, *, exact: bool) -> str:
+    # Tokens are runs of letters and digits: nothing in them needs escaping.
+    quoted = '"' + " ".join(term.tokens(exact=exact)) + '"'
+    return f"{quoted} *" if term.prefix else quoted
+
+
+def _condition(node: Node, *, exact: bool) -> _Sql:
+    if is_text_only(node) and (match := fts5_match(node, exact=exact)) is not None:
+        return _Sql(_IN_MATCH, (match,))
+    match node:
+        case FieldIs(field, value):
+            # ``field`` was checked by the parser: one of FACET_FIELDS, each a column. IS, not =,
+            # so that a NOT around it keeps the items whose value is unknown (NULL).
+            return _Sql(f"i.{field} IS ?", (value,))
+        case PublishedIn():
+            return _join(_range(*node.bounds()), " AND ")
+        case Not(child):
+            inner = _condition(child, exact=exact)
+            return _Sql(f"NOT ({inner.sql})", inner.params)
+        case And(children):
+            return _junction(list(children), exact=exact, conjunction=True)
+        case Or(children):
+            return _junction(list(children), exact=exact, conjunction=False)
+    raise AssertionError(f"no SQL form for {node!r}")  # unreachable: text leaves always have a MATCH form
+
+
+def _junction(children: list[Node], *, exact: bool, conjunction: bool) -> _Sql:
+    # Text children share one MATCH subquery where FTS5 can express them together.
+    text = [child for child in children if is_text_only(child)]
+    others = [child for child in children if not is_text_only(child)]
+    if not text:
+        merged = None
+    elif conjunction:
+        merged = _fts_and(text, exact=exact)
+    else:
+        merged = fts5_match(Or(tuple(text)), exact=exact)
+    parts = [_Sql(_IN_MATCH, (merged,))] if merged is not None else []
+    parts += [_condition(child, exact=exact) for child in (others if merged is not None else children)]
+    return _join(parts, " AND " if conjunction else " OR ")
+
+
+def _request_filters(query: SearchQuery) -> list[_Sql]:
+    # ``name`` is one of FACET_FIELDS (checked by ``indexing.query.check``), each a column.
+    filters = [_Sql(f"i.{name} IN ({', '.join('?' * len(values))})", values) for name, values in active_filters(query)]
+    since = None if query.since is None else as_utc(query.since)
+    until = None if query.until is None else as_utc(query.until)
+    return filters + _range(since, until)
+
+
+def _range(start: datetime | None, end: datetime | None) -> list[_Sql]:
+    bounds = [] if start is None else [_Sql("i.published >= ?", (start.timestamp(),))]
+    return bounds + ([] if end is None else [_Sql("i.published < ?", (end.timestamp(),))])
+
+
+def _join(parts: list[_Sql], joiner: str) -> _Sql:
+    if not parts:
+        return _Sql("1")
+    sql = parts[0].sql if len(parts) == 1 else f"({joiner.join(part.sql for part in parts)})"
+    return _Sql(sql, tuple(p for part in parts for p in part.params))

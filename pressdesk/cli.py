@@ -18,8 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from core.config import load_config
-from core.errors import ConfigError, PressdeskError
-from core.search import FACET_FIELDS, SearchQuery, Sort
+from core.errors import ConfigError, FetchError, PressdeskError
+from core.search import FACET_FIELDS, SearchMode, SearchQuery, Sort
 from core.settings import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -100,7 +100,14 @@ def demo(once: bool, as_json: bool, keep: bool, port: int | None) -> None:
             else:
                 _print_demo(run.as_dict())
             if not once:
-                _serve(env.settings, env.journey.store, port, config=env.config, alerts=env.journey.alerts)
+                _serve(
+                    env.settings,
+                    env.journey.store,
+                    port,
+                    config=env.config,
+                    alerts=env.journey.alerts,
+                    embedder=env.embedder,
+                )
     except PressdeskError as exc:
         _fail(exc)
 
@@ -131,9 +138,9 @@ def _serve(settings: Settings, store: Any, port: int | None, **kwargs: Any) -> N
     import uvicorn
 
     from api import create_app
-    from pressdesk.wiring import open_audit
+    from pressdesk.wiring import open_audit, open_saved
 
-    app = create_app(settings, store, open_audit(settings), **kwargs)
+    app = create_app(settings, store, open_audit(settings), saved=open_saved(settings), **kwargs)
     bind_port = port or settings.http_port
     out.print(
         f"[bold green]Giao diện tìm kiếm / search UI:[/] http://{settings.http_host}:{bind_port}/  (Ctrl+C để dừng)"
@@ -143,8 +150,15 @@ def _serve(settings: Settings, store: Any, port: int | None, **kwargs: Any) -> N
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the cycle summary as JSON.")
-def collect(as_json: bool) -> None:
-    """Run one collection cycle over the configured sources (fetch, extract, classify, store, route)."""
+@click.option(
+    "--all", "every", is_flag=True, help="Poll every source now, not only those due (a one-off run after a change)."
+)
+def collect(as_json: bool, every: bool) -> None:
+    """Run one collection cycle over the sources that are due (fetch, extract, classify, store, route).
+
+    Each source is polled on its own schedule, which adapts to how often it changes and
+    backs off while it fails; run this from cron or a timer as often as every minute.
+    """
     from pressdesk.pipeline import run_cycle
     from pressdesk.wiring import build_journey, load_project
 
@@ -158,7 +172,7 @@ def collect(as_json: bool) -> None:
             )
         journey = build_journey(settings, config)
         with _progress(not as_json) as progress:
-            summary = run_cycle(journey, config.sources, progress=progress)
+            summary = run_cycle(journey, config.sources, progress=progress, every=every)
         journey.fetcher.close()
     except PressdeskError as exc:
         _fail(exc)
@@ -171,51 +185,86 @@ def collect(as_json: bool) -> None:
 @click.option("--port", type=int, default=None, help="Port (default PRESSDESK_HTTP_PORT, 8000).")
 def serve(host: str | None, port: int | None) -> None:
     """Serve the search UI and the HTTP API over the configured store."""
-    from pressdesk.wiring import load_project, open_alerts, open_store
+    from pressdesk.wiring import load_project, make_embedder, open_alerts, open_store
 
     settings = _settings()
     if host:
         settings = settings.model_copy(update={"http_host": host})
     try:
         config = load_project(settings)
-        _serve(settings, open_store(settings), port, config=config, alerts=open_alerts(settings))
+        store, alerts, embedder = open_store(settings), open_alerts(settings), make_embedder(settings)
+        _serve(settings, store, port, config=config, alerts=alerts, embedder=embedder)
     except PressdeskError as exc:
         _fail(exc)
 
 
-@main.command()
-@click.argument("query", default="")
-@click.option(
-    "--filter",
-    "filters",
-    multiple=True,
-    metavar="FIELD=VALUE",
-    help=f"Keep only items with this value; FIELD is one of {', '.join(FACET_FIELDS)}. Repeatable.",
-)
-@click.option("--sort", type=click.Choice([s.value for s in Sort]), default=Sort.RELEVANCE.value, help="Result order.")
-@click.option("--exact", is_flag=True, help="Match diacritics exactly.")
-@click.option("--limit", type=int, default=20, show_default=True, help="How many results.")
-@click.option("--json", "as_json", is_flag=True, help="Print results as JSON lines.")
-def search(query: str, filters: tuple[str, ...], sort: str, exact: bool, limit: int, as_json: bool) -> None:
-    """Search stored items (accent-insensitive: "da nang" finds "Đà Nẵng"). Every search is audited."""
-    from pressdesk.wiring import open_audit, open_store
+def _query_options(command: F) -> F:
+    """The options that shape a search, shared by search, export and saved add."""
+    command = click.option("--exact", is_flag=True, help="Match diacritics exactly.")(command)
+    command = click.option(
+        "--like", default="", metavar="ITEM_ID", help="Rank by similarity to this stored item (QUERY is ignored)."
+    )(command)
+    command = click.option(
+        "--mode",
+        type=click.Choice([m.value for m in SearchMode]),
+        default=SearchMode.KEYWORD.value,
+        show_default=True,
+        help="keyword: the boolean language; semantic: by meaning (loads the model); hybrid: both, fused.",
+    )(command)
+    return click.option(
+        "--filter",
+        "filters",
+        multiple=True,
+        metavar="FIELD=VALUE",
+        help=f"Keep only items with this value; FIELD is one of {', '.join(FACET_FIELDS)}. Repeatable.",
+    )(command)
 
+
+def _parse_filters(specs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     parsed: dict[str, list[str]] = {}
-    for spec in filters:
+    for spec in specs:
         name, sep, value = spec.partition("=")
         if not sep or name not in FACET_FIELDS:
             raise click.BadParameter(f"{spec!r}: write FIELD=VALUE with FIELD one of {', '.join(FACET_FIELDS)}")
         parsed.setdefault(name, []).append(value)
+    return {name: tuple(values) for name, values in parsed.items()}
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+@main.command()
+@click.argument("query", default="")
+@_query_options
+@click.option("--sort", type=click.Choice([s.value for s in Sort]), default=Sort.RELEVANCE.value, help="Result order.")
+@click.option("--limit", type=int, default=20, show_default=True, help="How many results.")
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON lines.")
+def search(
+    query: str, filters: tuple[str, ...], mode: str, like: str, exact: bool, sort: str, limit: int, as_json: bool
+) -> None:
+    """Search stored items (accent-insensitive: "da nang" finds "Đà Nẵng"). Every search is audited.
+
+    --mode semantic ranks by meaning, across languages; --like ITEM_ID lists the items
+    most like a stored one.
+    """
+    from pressdesk.wiring import make_searcher, open_audit, open_store
+
+    request = SearchQuery(
+        text=query,
+        filters=_parse_filters(filters),
+        exact=exact,
+        sort=Sort(sort),
+        limit=limit,
+        mode=SearchMode(mode),
+        like=like,
+    )
     settings = _settings()
     try:
-        store = open_store(settings)
-        request = SearchQuery(
-            text=query, filters={k: tuple(v) for k, v in parsed.items()}, exact=exact, sort=Sort(sort), limit=limit
-        )
-        page = store.search(request)
-        open_audit(settings).record(
-            "search", f"cli:{getpass.getuser()}", {"q": query, "filters": parsed, "total": page.total}
-        )
+        searcher = make_searcher(settings, open_store(settings), semantic=request.mode is not SearchMode.KEYWORD)
+        page = searcher.search(request)
+        detail = {"q": query, "mode": mode, "like": like, "filters": request.filters, "total": page.total, "via": "cli"}
+        open_audit(settings).record("search", _actor(), detail)
     except PressdeskError as exc:
         _fail(exc)
         return
@@ -238,14 +287,60 @@ def search(query: str, filters: tuple[str, ...], sort: str, exact: bool, limit: 
             )
         return
     table = Table(title=f"{page.total} kết quả / results")
-    for col in ("Tiêu đề / title", "Báo / outlet", "Sắc thái / stance", "Chủ đề / topic"):
+    for col in ("Tiêu đề / title", "Báo / outlet", "Sắc thái / stance", "Chủ đề / topic", "id"):
         table.add_column(col)
     for hit in page.hits:
         c = hit.item.classified
         table.add_row(
-            hit.item.title, hit.item.fetched.outlet, str(c.stance or "") if c else "", str(c.topic or "") if c else ""
+            hit.item.title,
+            hit.item.fetched.outlet,
+            str(c.stance or "") if c else "",
+            str(c.topic or "") if c else "",
+            hit.item.id,
         )
     out.print(table)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, metavar="PATH_OR_URL...")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object per page: source, url, title, text, published, language, outlet; or source, error.",
+)
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=None, help="Extraction processes (default: one per CPU)."
+)
+def extract(sources: tuple[str, ...], as_json: bool, workers: int | None) -> None:
+    """Extract the article of each page: .html or .html.gz files, folders of them, or URLs.
+
+    URLs are fetched politely (robots.txt, a delay per site, our User-Agent). Pages come
+    out in the order given, a page that fails as an error line. Exits 0 when at least
+    one page was extracted, 1 when none was.
+    """
+    from crawlers import extract_sources, page_sources
+    from pressdesk.wiring import make_fetcher
+
+    pages = page_sources(sources)
+    fetcher = make_fetcher(_settings()) if any(s.startswith(("http://", "https://")) for s in pages) else None
+    extracted = 0
+    with _progress(not as_json) as progress:
+        for result in extract_sources(
+            pages, fetcher, workers=workers, on_done=lambda done, total: progress("extract", done, total)
+        ):
+            extracted += not result.error
+            if as_json:
+                click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+            elif result.error:
+                err.print(f"[red]{result.source}[/]: {result.error}")
+            else:
+                published = result.published.isoformat() if result.published else "?"
+                out.print(f"[bold]{result.title}[/]\n{result.url} · {result.outlet} · {result.language} · {published}")
+                out.print(f"{result.text[:300]}…\n" if len(result.text) > 300 else f"{result.text}\n")
+    if fetcher is not None:
+        fetcher.close()
+    sys.exit(0 if extracted else 1)
 
 
 @main.group()
@@ -305,6 +400,266 @@ def config_check(path: Path | None) -> None:
         f"Nguồn / sources: {len(cfg.sources)}; đơn vị / units: {len(cfg.units)} "
         f"(đầu mối / coordinating: {cfg.coordinating_unit.name})"
     )
+
+
+@main.group()
+def sources() -> None:
+    """Sources: the health of each feed, sitemap and channel; feed discovery; OPML lists shared between offices."""
+
+
+@sources.command("health")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON (the same as GET /api/sources).")
+def sources_health(as_json: bool) -> None:
+    """Per source: last success, items per day (7-day average), errors by kind, failures in a row,
+    current interval and next poll."""
+    from crawlers import source_health
+    from pressdesk.wiring import load_project, open_source_state
+
+    settings = _settings()
+    now = datetime.now(UTC)
+    try:
+        rows = source_health(open_source_state(settings), load_project(settings).sources, now)
+    except PressdeskError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps({"as_of": now.isoformat(), "sources": [r.as_json() for r in rows]}, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(rows)} nguồn / sources")
+    for col in ("id", "Báo / outlet", "Trạng thái / status", "Thành công / last success", "Tin/ngày / items/day"):
+        table.add_column(col)
+    for col in ("Lỗi / errors (7d)", "Lỗi liên tiếp / failures", "Chu kỳ / interval", "Lần tới / next"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r.source_id,
+            r.outlet,
+            r.status,
+            f"{r.last_success_at:%Y-%m-%d %H:%M}" if r.last_success_at else "—",
+            f"{r.items_per_day:g}",
+            ", ".join(f"{kind} {n}" for kind, n in r.errors.items()) or "—",
+            str(r.failures),
+            f"{r.interval_minutes:g} min",
+            f"{r.next_due:%Y-%m-%d %H:%M}" if r.next_due else "now",
+        )
+    out.print(table)
+
+
+@sources.command("discover")
+@click.argument("url")
+@click.option("--json", "as_json", is_flag=True, help="Print what was found as JSON instead of config blocks.")
+def sources_discover(url: str, as_json: bool) -> None:
+    """Find the feeds and sitemaps of a site or public channel and print [[sources]] blocks for the config.
+
+    Reads the page's feed links and robots.txt Sitemap lines; tries common feed paths
+    (/rss, /feed, ...) only when the page names no feed. Every request obeys robots.txt.
+    """
+    from crawlers import discover
+    from pressdesk.wiring import load_project, make_fetcher
+
+    settings = _settings()
+    try:
+        taken = [s.id for s in load_project(settings).sources]
+        with make_fetcher(settings) as fetcher:
+            found = discover(fetcher, url)
+        if found.problem:
+            raise FetchError(url, found.problem)
+    except PressdeskError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        rows = [{"url": f.url, "kind": f.kind.value, "title": f.title, "via": f.via} for f in found.found]
+        click.echo(json.dumps(rows, ensure_ascii=False))
+    elif found.found:
+        click.echo(found.toml(taken), nl=False)
+    else:
+        err.print(f"no feed or sitemap found for {url}")
+
+
+@sources.command("import-opml")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the [[sources]] blocks to this new file instead of printing them (never overwrites).",
+)
+def sources_import_opml(file: Path, out: Path | None) -> None:
+    """Turn an OPML list of feeds (from another office or a feed reader) into [[sources]] blocks for the config."""
+    from crawlers import read_opml, sources_toml
+    from pressdesk.wiring import load_project
+
+    settings = _settings()
+    try:
+        parsed = read_opml(file.read_bytes())
+        if parsed.problem:
+            raise ConfigError(f"{file}: {parsed.problem}")
+        text = sources_toml(parsed.feeds, [s.id for s in load_project(settings).sources])
+        _emit(text.encode("utf-8"), out)
+    except PressdeskError as exc:
+        _fail(exc)
+        return
+    skipped = f"; {parsed.skipped} outlines without a feed URL skipped" if parsed.skipped else ""
+    err.print(f"{len(parsed.feeds)} sources from {file}{skipped}")
+
+
+@sources.command("export-opml")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the OPML to this new file instead of printing it (never overwrites).",
+)
+def sources_export_opml(out: Path | None) -> None:
+    """Write the configured sources as an OPML 2.0 list that feed readers and other offices can import."""
+    from crawlers import write_opml
+    from pressdesk.wiring import load_project
+
+    settings = _settings()
+    try:
+        config = load_project(settings)
+        _emit(write_opml(config.sources, f"pressdesk: {config.locality.name}", datetime.now(UTC)), out)
+    except PressdeskError as exc:
+        _fail(exc)
+
+
+def _emit(data: bytes, out: Path | None) -> None:
+    """Print ``data``, or write it to a new file ``out`` (an existing file is someone's work: refuse)."""
+    if out is None:
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    try:
+        with out.open("xb") as handle:
+            handle.write(data)
+    except FileExistsError as exc:
+        raise ConfigError(f"{out} already exists; choose another name or remove it first") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot write {out}: {exc.strerror}") from exc
+
+
+@main.command("export")
+@click.argument("query", default="")
+@_query_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True, help="File format."
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="The file to write (replaced if it exists).",
+)
+@click.option(
+    "--bom/--no-bom", default=True, show_default=True, help="Start CSV with a UTF-8 BOM so Excel shows Vietnamese."
+)
+def export_command(
+    query: str,
+    filters: tuple[str, ...],
+    mode: str,
+    like: str,
+    exact: bool,
+    fmt: str,
+    out_path: Path,
+    bom: bool,
+) -> None:
+    """Write every item matching QUERY to a CSV or JSONL file (no author columns). The export is audited.
+
+    Columns: id, url, title, outlet, published, language, stance, stance_confidence,
+    topic, topic_confidence, unit, about, localities.
+    """
+    from indexing import start_export
+    from pressdesk.wiring import make_searcher, open_audit, open_store
+
+    request = SearchQuery(text=query, filters=_parse_filters(filters), exact=exact, mode=SearchMode(mode), like=like)
+    settings = _settings()
+    try:
+        searcher = make_searcher(settings, open_store(settings), semantic=request.mode is not SearchMode.KEYWORD)
+        stream = start_export(searcher, request, "csv" if fmt == "csv" else "jsonl", bom=bom)  # narrows to the Literal
+        detail = {"q": query, "mode": mode, "like": like, "filters": request.filters, "format": fmt, "via": "cli"}
+        open_audit(settings).record("export", _actor(), {**detail, "count": stream.total, "out": str(out_path)})
+        with out_path.open("w", encoding="utf-8", newline="") as target:
+            for chunk in stream.chunks():
+                target.write(chunk)
+    except PressdeskError as exc:
+        _fail(exc)
+        return
+    except OSError as exc:
+        err.print(f"[bold red]pressdesk:[/] cannot write {out_path}: {exc.strerror}")
+        sys.exit(1)
+    err.print(f"{stream.rows} tin / items → {out_path}")
+
+
+@main.group()
+def saved() -> None:
+    """Saved searches: named queries analysts keep, shown on the search page (and, later, run by alerts)."""
+
+
+@saved.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per saved search.")
+def saved_list(as_json: bool) -> None:
+    """List the saved searches by name, with their id, query, mode and filters."""
+    from pressdesk.wiring import open_saved
+
+    try:
+        searches = open_saved(_settings()).list_all()
+    except PressdeskError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        for entry in searches:
+            q = entry.query
+            row = {"id": entry.id, "name": entry.name, "q": q.text, "mode": q.mode.value, "like": q.like}
+            click.echo(json.dumps({**row, "filters": q.filters, "alert_unit": entry.alert_unit}, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(searches)} tìm kiếm đã lưu / saved searches")
+    for col in ("id", "Tên / name", "Câu tìm / query", "Cách tìm / mode", "Bộ lọc / filters", "Đơn vị / alert unit"):
+        table.add_column(col)
+    for entry in searches:
+        filters = "; ".join(f"{name}={','.join(values)}" for name, values in entry.query.filters.items())
+        query_text = entry.query.text or (f"like:{entry.query.like}" if entry.query.like else "")
+        table.add_row(entry.id, entry.name, query_text, entry.query.mode.value, filters, entry.alert_unit)
+    out.print(table)
+
+
+@saved.command("add")
+@click.argument("name")
+@click.argument("query", default="")
+@_query_options
+@click.option("--alert-unit", default="", metavar="UNIT_ID", help="The unit that new matches will be routed to.")
+def saved_add(
+    name: str, query: str, filters: tuple[str, ...], mode: str, like: str, exact: bool, alert_unit: str
+) -> None:
+    """Save QUERY (with its filters and mode) under NAME; prints the new id."""
+    from pressdesk.wiring import load_project, open_saved
+
+    request = SearchQuery(text=query, filters=_parse_filters(filters), exact=exact, mode=SearchMode(mode), like=like)
+    settings = _settings()
+    try:
+        units = {unit.id for unit in load_project(settings).units}
+        if alert_unit and alert_unit not in units:
+            raise ConfigError(f"unknown unit {alert_unit!r}; use one of {', '.join(sorted(units))}")
+        entry = open_saved(settings).add(name, request, alert_unit=alert_unit, created_by=_actor())
+    except PressdeskError as exc:
+        _fail(exc)
+        return
+    click.echo(entry.id)
+
+
+@saved.command("delete")
+@click.argument("saved_id", metavar="ID")
+def saved_delete(saved_id: str) -> None:
+    """Delete the saved search with this ID (see `pressdesk saved list`)."""
+    from pressdesk.wiring import open_saved
+
+    try:
+        deleted = open_saved(_settings()).delete(saved_id)
+    except PressdeskError as exc:
+        _fail(exc)
+        return
+    if not deleted:
+        err.print(f"[bold red]pressdesk:[/] no saved search with id {saved_id!r}; see `pressdesk saved list`")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

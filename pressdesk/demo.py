@@ -16,6 +16,7 @@ from pathlib import Path
 
 from alerts import DigestRun, SmtpNotifier, send_digests
 from core.config import ProjectConfig
+from core.ports import Embedder
 from core.settings import Settings
 from core.source import Source
 from pressdesk.mailbox import LocalMailbox
@@ -68,6 +69,7 @@ class DemoEnvironment:
     mailbox: LocalMailbox
     notifier: SmtpNotifier
     replay: ReplayServer | None
+    embedder: Embedder  # the classifier's, shared with the search UI so queries use the same model
 
 
 def demo_settings(settings: Settings, keep: bool) -> Settings:
@@ -98,13 +100,14 @@ def demo_environment(
         notifier = SmtpNotifier("127.0.0.1", mailbox.port, dsettings.smtp_from)
         journey = build_journey(dsettings, config, embedder=embedder, min_delay=delay)
         stack.callback(journey.fetcher.close)
-        yield DemoEnvironment(dsettings, config, sources, journey, mailbox, notifier, replay)
+        yield DemoEnvironment(dsettings, config, sources, journey, mailbox, notifier, replay, embedder)
 
 
 def run_demo_cycle(env: DemoEnvironment, *, now: datetime | None = None, progress: Progress | None = None) -> DemoRun:
     """Collect once, then send every unit its digest through the local SMTP server."""
     now = now or datetime.now(UTC)
-    cycle = run_cycle(env.journey, env.sources, now=now, **({"progress": progress} if progress else {}))
+    # A demo run is one-off: every source is polled, whatever its schedule says.
+    cycle = run_cycle(env.journey, env.sources, now=now, every=True, **({"progress": progress} if progress else {}))
     digests = send_digests(env.journey.alerts, env.config, env.notifier, env.settings.public_url, now)
     return DemoRun(
         cycle=cycle,

@@ -1,8 +1,10 @@
 """One cycle of the journey: feeds → pages → extraction → relevance → classification → store → routing.
 
 The stages meet only through ``core`` types; this module is the one place that knows the
-order. Each failure is logged once with the source and the reason, counted, and the
-cycle goes on.
+order. A cycle polls only the sources that are due (each source's interval adapts to how
+often it changes, and failing ones are backed off), unless asked to poll every source.
+Each failure is logged once with the source and the reason, counted in the cycle summary
+and in the source's health, and the cycle goes on.
 """
 
 from __future__ import annotations
@@ -21,13 +23,25 @@ from core.identity import item_id
 from core.item import Fetched, Item
 from core.ports import Store
 from core.source import Source
-from crawlers import FeedEntry, Fetcher, extract_article, read_feed
+from crawlers import (
+    FeedEntry,
+    Fetcher,
+    Poller,
+    PollOutcome,
+    channel_feed,
+    extract_article,
+    extracted_post,
+    failure_kind,
+)
 from pressdesk.ledger import CrawlLedger
 
 log = logging.getLogger("pressdesk.pipeline")
 
 #: Shorter texts are rejected by extraction: a title with a one-line summary is still news.
 MIN_ARTICLE_CHARS = 80
+#: What an article link may be served as; a PDF or a video behind a feed link is refused
+#: before its body is downloaded.
+ARTICLE_TYPES = ("html",)
 
 
 @dataclass(slots=True)
@@ -35,7 +49,9 @@ class CycleSummary:
     """What one cycle did, in numbers a person can check."""
 
     sources: int = 0
+    not_due: int = 0
     feeds_failed: int = 0
+    unchanged: int = 0
     entries: int = 0
     duplicates: int = 0
     already_seen: int = 0
@@ -66,6 +82,7 @@ class Journey:
     gazetteer: Gazetteer
     alerts: AlertBook
     ledger: CrawlLedger
+    poller: Poller
 
 
 Progress = Callable[[str, int, int], None]
@@ -75,23 +92,28 @@ def _noop(stage: str, done: int, total: int) -> None:
     return None
 
 
-def _read_entries(journey: Journey, sources: Sequence[Source], summary: CycleSummary) -> list[tuple[Source, FeedEntry]]:
-    """Read every feed and return new entries, each article once across all feeds."""
+def _read_entries(
+    journey: Journey, sources: Sequence[Source], summary: CycleSummary, now: datetime
+) -> list[tuple[Source, FeedEntry]]:
+    """Poll each source and return new entries, each article once across all sources."""
     picked: dict[str, tuple[Source, FeedEntry]] = {}
     for source in sources:
         summary.sources += 1
-        try:
-            page = journey.fetcher.fetch(source.url)
-        except FetchError as exc:
+        result = journey.poller.poll(source, now)
+        if result.problem:
+            summary.problems.append(f"{source.id}: {result.problem}")
+        if result.outcome is PollOutcome.FAILED:
             summary.feeds_failed += 1
-            summary.problems.append(f"{source.id}: {exc.reason}")
-            log.warning("feed %s failed: %s", source.id, exc.reason)
+            log.warning("feed %s failed: %s", source.id, result.problem)
             continue
-        feed = read_feed(page.body, page.final_url, page.content_type)
-        if feed.problem:
-            summary.problems.append(f"{source.id}: {feed.problem}")
-            log.warning("feed %s: %s", source.id, feed.problem)
-        for entry in feed.entries:
+        if result.outcome is PollOutcome.SKIPPED:
+            log.warning("source %s skipped: %s", source.id, result.problem)
+            continue
+        if result.problem:
+            log.warning("feed %s: %s", source.id, result.problem)  # read all the same, with what could be saved
+        if result.outcome in (PollOutcome.UNCHANGED, PollOutcome.NOT_MODIFIED):
+            summary.unchanged += 1
+        for entry in result.entries:
             summary.entries += 1
             key = item_id(entry.url)
             if key in picked:
@@ -104,25 +126,16 @@ def _read_entries(journey: Journey, sources: Sequence[Source], summary: CycleSum
 
 
 def _fetch_articles(
-    journey: Journey, entries: Sequence[tuple[Source, FeedEntry]], summary: CycleSummary, progress: Progress
+    journey: Journey,
+    entries: Sequence[tuple[Source, FeedEntry]],
+    summary: CycleSummary,
+    progress: Progress,
+    now: datetime,
 ) -> list[Item]:
     items: list[Item] = []
     for n, (source, entry) in enumerate(entries, 1):
         progress("fetch", n, len(entries))
         key = item_id(entry.url)
-        try:
-            page = journey.fetcher.fetch(entry.url)
-        except RobotsDisallowed:
-            # Not written to the ledger: robots.txt may change (or was only briefly failing),
-            # and asking again is cheap because the fetcher caches it.
-            summary.robots_disallowed += 1
-            continue
-        except FetchError as exc:
-            summary.fetch_errors += 1
-            summary.problems.append(f"{source.id}: {exc.url}: {exc.reason}")
-            log.warning("article from %s failed: %s (%s)", source.id, exc.reason, exc.url)
-            continue
-        summary.fetched += 1
         fetched = Fetched(
             url=entry.url,
             source_id=source.id,
@@ -132,12 +145,33 @@ def _fetch_articles(
             feed_summary=entry.summary,
             feed_published=entry.published,
         )
+        if channel_feed(source.url) is not None:
+            # A channel post is complete in its feed; its page is the platform's, not an article.
+            summary.extracted += 1
+            items.append(Item(id=key, fetched=fetched).with_extracted(extracted_post(entry, source.outlet.language)))
+            continue
+        try:
+            page = journey.fetcher.fetch(entry.url, accept=ARTICLE_TYPES)
+        except RobotsDisallowed:
+            # Not written to the ledger: robots.txt may change (or was only briefly failing),
+            # and asking again is cheap because the fetcher caches it.
+            summary.robots_disallowed += 1
+            journey.poller.count_error(source.id, "article:robots", now)
+            continue
+        except FetchError as exc:
+            summary.fetch_errors += 1
+            summary.problems.append(f"{source.id}: {exc.url}: {exc.reason}")
+            log.warning("article from %s failed: %s (%s)", source.id, exc.reason, exc.url)
+            journey.poller.count_error(source.id, f"article:{failure_kind(exc)}", now)
+            continue
+        summary.fetched += 1
         try:
             extracted = extract_article(page.body, page.final_url, min_chars=MIN_ARTICLE_CHARS)
         except ExtractionError as exc:
             summary.extraction_errors += 1
             log.warning("no article text at %s: %s", entry.url, exc)
             journey.ledger.mark(key, entry.url, source.id, f"extraction: {exc}")
+            journey.poller.count_error(source.id, "article:extraction", now)
             continue
         summary.extracted += 1
         items.append(Item(id=key, fetched=fetched).with_extracted(extracted))
@@ -150,13 +184,24 @@ def run_cycle(
     *,
     now: datetime | None = None,
     progress: Progress = _noop,
+    every: bool = False,
 ) -> CycleSummary:
-    """Run the journey once over ``sources`` and return what happened."""
+    """Run the journey once and return what happened.
+
+    Args:
+        journey: the parts, from ``pressdesk.wiring.build_journey``.
+        sources: the configured sources; only those due at ``now`` are polled.
+        now: the cycle's time (default: the clock).
+        progress: called as stages advance, for a progress bar.
+        every: poll every source whether due or not (a one-off run, the demo).
+    """
     started = time.monotonic()
     now = now or datetime.now(UTC)
     summary = CycleSummary()
-    entries = _read_entries(journey, sources, summary)
-    items = _fetch_articles(journey, entries, summary, progress)
+    chosen = list(sources) if every else journey.poller.due(sources, now)
+    summary.not_due = len(sources) - len(chosen)
+    entries = _read_entries(journey, chosen, summary, now)
+    items = _fetch_articles(journey, entries, summary, progress, now)
 
     # The gazetteer is cheap; only items that name the locality at all are embedded.
     candidates: list[Item] = []

@@ -16,8 +16,8 @@ from core.config import ProjectConfig, load_config
 from core.errors import ConfigError
 from core.ports import Embedder, Store
 from core.settings import Settings
-from crawlers import Fetcher
-from indexing import ElasticsearchStore, SqliteStore
+from crawlers import Fetcher, Poller, SourceState
+from indexing import ElasticsearchStore, SavedSearchBook, Searcher, SqliteStore
 from pressdesk.ledger import CrawlLedger
 from pressdesk.pipeline import Journey
 
@@ -72,6 +72,21 @@ def make_fetcher(settings: Settings, min_delay: float | None = None) -> Fetcher:
     )
 
 
+def open_source_state(settings: Settings) -> SourceState:
+    """Per-source polling state and health counts, under the data directory (opened on first use)."""
+    return SourceState.for_settings(settings)
+
+
+def open_saved(settings: Settings) -> SavedSearchBook:
+    """The analysts' saved searches, in their own file beside the store (which may be Elasticsearch)."""
+    return SavedSearchBook(settings.path("saved.db"))
+
+
+def make_searcher(settings: Settings, store: Store, *, semantic: bool) -> Searcher:
+    """Search over ``store``; with ``semantic``, the configured embedder ranks by meaning (loaded on first use)."""
+    return Searcher(store, make_embedder(settings) if semantic else None)
+
+
 def open_audit(settings: Settings) -> AuditLog:
     return AuditLog(settings.path("audit.db"))
 
@@ -88,13 +103,15 @@ def build_journey(
     embedder: Embedder | None = None,
     min_delay: float | None = None,
 ) -> Journey:
-    """Assemble every part the pipeline needs."""
+    """Assemble every part the pipeline needs; the poller shares the fetcher, so politeness holds across both."""
+    fetcher = make_fetcher(settings, min_delay)
     return Journey(
         config=config,
-        fetcher=make_fetcher(settings, min_delay),
+        fetcher=fetcher,
         store=store or open_store(settings),
         classifier=Classifier(config.locality, embedder or make_embedder(settings)),
         gazetteer=Gazetteer(config.locality),
         alerts=open_alerts(settings),
         ledger=CrawlLedger(settings.path("crawl.db")),
+        poller=Poller(fetcher, open_source_state(settings)),
     )

@@ -9,5 +9,13 @@ import api
 
 def test_public_names() -> None:
     assert sorted(api.__all__) == ["AuditEntry", "AuditLog", "create_app"]
-    assert list(inspect.signature(api.create_app).parameters) == ["settings", "store", "audit", "config", "alerts"]
+    assert list(inspect.signature(api.create_app).parameters) == [
+        "settings",
+        "store",
+        "audit",
+        "config",
+        "alerts",
+        "embedder",
+        "saved",
+    ]
     assert list(inspect.signature(api.AuditLog.record).parameters) == ["self", "action", "actor", "detail", "at"]

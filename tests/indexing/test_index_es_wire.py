@@ -212,6 +212,25 @@ def test_nearest_turns_scores_back_into_cosines(cluster: Cluster, store: Elastic
     assert (knn["field"], knn["k"], len(knn["query_vector"])) == ("embedding", 2, 384)
 
 
+def test_nearest_within_filters_the_knn_search(cluster: Cluster, store: ElasticsearchStore) -> None:
+    cluster.answer("POST", "/office-items/_search", _hits({"_id": "a", "_score": 0.975}))
+    within = SearchQuery(
+        text="ignored", filters={"stance": ("negative", "neutral")}, since=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    assert [item_id for item_id, _ in store.nearest(QUERY_VECTOR, k=3, within=within)] == ["a"]
+    ((_, body),) = cluster.sent("POST", "/office-items/_search")
+    assert json.loads(body)["knn"]["filter"] == {
+        "bool": {
+            "filter": [
+                {"terms": {"stance": ["negative", "neutral"]}},
+                {"range": {"published": {"gte": "2026-01-01T00:00:00+00:00"}}},
+            ]
+        }
+    }
+    with pytest.raises(QueryError, match="author"):
+        store.nearest(QUERY_VECTOR, within=SearchQuery(filters={"author": ("x",)}))
+
+
 def test_existing_and_get_look_up_ids_through_the_alias(cluster: Cluster, store: ElasticsearchStore) -> None:
     item = corpus()["tau-bien"]
     cluster.answer(

@@ -9,7 +9,19 @@ from core import Store
 
 
 def test_public_names() -> None:
-    assert sorted(indexing.__all__) == ["ElasticsearchStore", "SqliteStore", "item_to_record", "record_to_item"]
+    assert sorted(indexing.__all__) == [
+        "ElasticsearchStore",
+        "ExportStream",
+        "SavedSearchBook",
+        "Searcher",
+        "SqliteStore",
+        "export",
+        "item_to_record",
+        "matching_since",
+        "reciprocal_rank_fusion",
+        "record_to_item",
+        "start_export",
+    ]
     assert all(hasattr(indexing, name) for name in indexing.__all__)
 
 

@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 import pytest
 
 from indexing import ElasticsearchStore
+from tests.indexing.query_contract import QueryContract
 from tests.indexing.store_contract import StoreContract, corpus
+from tests.indexing.vector_contract import VectorContract
 
 ES_URL = os.environ.get("PRESSDESK_ES_URL", "")
 
@@ -45,7 +47,7 @@ def es_store() -> Iterator[ElasticsearchStore]:
     client.close()
 
 
-class TestElasticsearchStore(StoreContract):
+class TestElasticsearchStore(StoreContract, VectorContract, QueryContract):
     @pytest.fixture
     def store(self, es_store: ElasticsearchStore) -> ElasticsearchStore:
         return es_store

@@ -11,14 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import indexing.sqlite
+import indexing.vectors
 from core import SearchQuery, StoreError, StoreUnavailable
 from indexing import SqliteStore
 from indexing.sqlite_schema import MIGRATIONS, migrate, schema_version
+from tests.indexing.query_contract import QueryContract
 from tests.indexing.store_contract import QUERY_VECTOR, StoreContract, article, corpus, vector_at
+from tests.indexing.vector_contract import VectorContract
 
 
-class TestSqliteStore(StoreContract):
+class TestSqliteStore(StoreContract, VectorContract, QueryContract):
     @pytest.fixture
     def store(self, tmp_path: Path) -> Iterator[SqliteStore]:
         store = SqliteStore(tmp_path / "items.db")
@@ -130,7 +132,7 @@ def test_replacing_keeps_the_full_text_index_consistent(tmp_path: Path) -> None:
 
 
 def test_nearest_reads_vectors_in_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(indexing.sqlite, "_VECTOR_CHUNK", 3)
+    monkeypatch.setattr(indexing.vectors, "_VECTOR_CHUNK", 3)
     store = SqliteStore(tmp_path / "items.db")
     when = corpus()["tau-bien"].published
     assert when is not None

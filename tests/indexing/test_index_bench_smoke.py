@@ -1,0 +1,62 @@
+"""``bench/search.py`` runs end to end on a small corpus and prints the JSON issue 4 asks for.
+
+Shape and sanity only: speed targets are checked by running the benchmark, never by a
+timed test (see ``bench/README.md``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+KINDS = {"boolean_facets", "phrase", "date_filtered", "semantic"}
+
+
+@pytest.mark.slow
+def test_search_benchmark_prints_one_json_object_with_sane_numbers(tmp_path: Path) -> None:
+    if not (REPO.parent / "shared" / "data" / "corpora").is_dir():
+        pytest.skip("the benchmark recombines ../shared/data/corpora, which is not beside this checkout")
+    small = ["--items", "2000", "--base", "60", "--runs", "10", "--budget", "5"]
+    done = subprocess.run(
+        [sys.executable, "bench/search.py", *small, "--json", "--data", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = json.loads(done.stdout)
+    assert data["items"] == 2000
+    assert data["ingest_items_per_s"] > 0
+    assert KINDS <= set(data["p50_ms"]) == set(data["p95_ms"])
+    for kind, p50 in data["p50_ms"].items():
+        assert 0 < p50 <= data["p95_ms"][kind], kind
+    assert data["median_matches"]["boolean_facets"] > 0
+    assert data["disk_bytes"] > 0
+    assert data["peak_rss_bytes"] > 2**20
+    assert data["notes"]
+    assert not (tmp_path / "store-2000").exists()  # removed without --keep
+
+
+@pytest.mark.slow
+def test_search_benchmark_says_what_is_missing_without_the_corpora(tmp_path: Path) -> None:
+    script = tmp_path / "repo" / "bench" / "search.py"
+    script.parent.mkdir(parents=True)
+    for name in ("search.py", "synthetic.py"):
+        (script.parent / name).write_text((REPO / "bench" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script), "--items", "10", "--data", str(tmp_path / "data")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "shared corpora are missing" in done.stderr
