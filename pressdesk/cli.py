@@ -2,63 +2,21 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from core.config import load_config
 from core.errors import ConfigError, FetchError, PressdeskError
 from core.search import FACET_FIELDS, SearchMode, SearchQuery, Sort
-from core.settings import Settings, load_settings
-
-F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True)
-out = Console()
-
-STAGE_NAMES = {"fetch": "Tải bài viết (fetch)", "classify": "Phân loại (classify)"}
-
-
-def _fail(exc: PressdeskError) -> None:
-    err.print(f"[bold red]pressdesk:[/] {exc}")
-    sys.exit(2 if isinstance(exc, ConfigError) else 1)
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        _fail(exc)
-        raise  # unreachable: _fail exits
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar per pipeline stage, or nothing when output is machine-read."""
-    if not enabled:
-        yield lambda stage, done, total: None
-        return
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(STAGE_NAMES.get(stage, stage), total=max(total, 1))
-            bar.update(tasks[stage], completed=done, total=max(total, 1))
-
-        yield update
+from core.settings import Settings
+from pressdesk.cli_support import F, actor, emit, err, fail, out, progress_bars, settings_or_exit
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,10 +48,10 @@ def demo(once: bool, as_json: bool, keep: bool, port: int | None) -> None:
     """
     from pressdesk.demo import demo_environment, run_demo_cycle
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         with demo_environment(settings, keep=keep) as env:
-            with _progress(not as_json) as progress:
+            with progress_bars(not as_json) as progress:
                 run = run_demo_cycle(env, progress=progress)
             if as_json:
                 click.echo(json.dumps(run.as_dict(), ensure_ascii=False))
@@ -109,7 +67,7 @@ def demo(once: bool, as_json: bool, keep: bool, port: int | None) -> None:
                     embedder=env.embedder,
                 )
     except PressdeskError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 def _print_demo(summary: dict[str, Any]) -> None:
@@ -162,7 +120,7 @@ def collect(as_json: bool, every: bool) -> None:
     from pressdesk.pipeline import run_cycle
     from pressdesk.wiring import build_journey, load_project
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         config = load_project(settings)
         if not config.sources:
@@ -171,11 +129,11 @@ def collect(as_json: bool, every: bool) -> None:
                 "or run `pressdesk demo` to try the local replay"
             )
         journey = build_journey(settings, config)
-        with _progress(not as_json) as progress:
+        with progress_bars(not as_json) as progress:
             summary = run_cycle(journey, config.sources, progress=progress, every=every)
         journey.fetcher.close()
     except PressdeskError as exc:
-        _fail(exc)
+        fail(exc)
         return
     click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=None if as_json else 2))
 
@@ -187,7 +145,7 @@ def serve(host: str | None, port: int | None) -> None:
     """Serve the search UI and the HTTP API over the configured store."""
     from pressdesk.wiring import load_project, make_embedder, open_alerts, open_store
 
-    settings = _settings()
+    settings = settings_or_exit()
     if host:
         settings = settings.model_copy(update={"http_host": host})
     try:
@@ -195,7 +153,7 @@ def serve(host: str | None, port: int | None) -> None:
         store, alerts, embedder = open_store(settings), open_alerts(settings), make_embedder(settings)
         _serve(settings, store, port, config=config, alerts=alerts, embedder=embedder)
     except PressdeskError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 def _query_options(command: F) -> F:
@@ -230,10 +188,6 @@ def _parse_filters(specs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     return {name: tuple(values) for name, values in parsed.items()}
 
 
-def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
-
-
 @main.command()
 @click.argument("query", default="")
 @_query_options
@@ -259,14 +213,14 @@ def search(
         mode=SearchMode(mode),
         like=like,
     )
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         searcher = make_searcher(settings, open_store(settings), semantic=request.mode is not SearchMode.KEYWORD)
         page = searcher.search(request)
         detail = {"q": query, "mode": mode, "like": like, "filters": request.filters, "total": page.total, "via": "cli"}
-        open_audit(settings).record("search", _actor(), detail)
+        open_audit(settings).record("search", actor(), detail)
     except PressdeskError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         for hit in page.hits:
@@ -323,9 +277,9 @@ def extract(sources: tuple[str, ...], as_json: bool, workers: int | None) -> Non
     from pressdesk.wiring import make_fetcher
 
     pages = page_sources(sources)
-    fetcher = make_fetcher(_settings()) if any(s.startswith(("http://", "https://")) for s in pages) else None
+    fetcher = make_fetcher(settings_or_exit()) if any(s.startswith(("http://", "https://")) for s in pages) else None
     extracted = 0
-    with _progress(not as_json) as progress:
+    with progress_bars(not as_json) as progress:
         for result in extract_sources(
             pages, fetcher, workers=workers, on_done=lambda done, total: progress("extract", done, total)
         ):
@@ -355,14 +309,14 @@ def digests_send(as_json: bool) -> None:
     from alerts import send_digests
     from pressdesk.wiring import load_project, make_notifier, open_alerts
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         config = load_project(settings)
         run = send_digests(
             open_alerts(settings), config, make_notifier(settings), settings.public_url, datetime.now(UTC)
         )
     except PressdeskError as exc:
-        _fail(exc)
+        fail(exc)
         return
     result = {"sent": run.sent, "alerts": run.alerts, "failed": list(run.failed)}
     click.echo(
@@ -383,12 +337,12 @@ def config_check(path: Path | None) -> None:
     """Validate a config file (default: PRESSDESK_CONFIG, else the bundled example) and summarise it."""
     from pressdesk.wiring import default_config_path
 
-    settings = _settings()
+    settings = settings_or_exit()
     target = path or settings.config or default_config_path()
     try:
         cfg = load_config(target)
     except PressdeskError as exc:
-        _fail(exc)
+        fail(exc)
         return
     loc = cfg.locality
     out.print(f"[green]OK[/] {target}")
@@ -415,12 +369,12 @@ def sources_health(as_json: bool) -> None:
     from crawlers import source_health
     from pressdesk.wiring import load_project, open_source_state
 
-    settings = _settings()
+    settings = settings_or_exit()
     now = datetime.now(UTC)
     try:
         rows = source_health(open_source_state(settings), load_project(settings).sources, now)
     except PressdeskError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         click.echo(json.dumps({"as_of": now.isoformat(), "sources": [r.as_json() for r in rows]}, ensure_ascii=False))
@@ -457,7 +411,7 @@ def sources_discover(url: str, as_json: bool) -> None:
     from crawlers import discover
     from pressdesk.wiring import load_project, make_fetcher
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         taken = [s.id for s in load_project(settings).sources]
         with make_fetcher(settings) as fetcher:
@@ -465,7 +419,7 @@ def sources_discover(url: str, as_json: bool) -> None:
         if found.problem:
             raise FetchError(url, found.problem)
     except PressdeskError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         rows = [{"url": f.url, "kind": f.kind.value, "title": f.title, "via": f.via} for f in found.found]
@@ -489,15 +443,15 @@ def sources_import_opml(file: Path, out: Path | None) -> None:
     from crawlers import read_opml, sources_toml
     from pressdesk.wiring import load_project
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         parsed = read_opml(file.read_bytes())
         if parsed.problem:
             raise ConfigError(f"{file}: {parsed.problem}")
         text = sources_toml(parsed.feeds, [s.id for s in load_project(settings).sources])
-        _emit(text.encode("utf-8"), out)
+        emit(text.encode("utf-8"), out)
     except PressdeskError as exc:
-        _fail(exc)
+        fail(exc)
         return
     skipped = f"; {parsed.skipped} outlines without a feed URL skipped" if parsed.skipped else ""
     err.print(f"{len(parsed.feeds)} sources from {file}{skipped}")
@@ -515,26 +469,12 @@ def sources_export_opml(out: Path | None) -> None:
     from crawlers import write_opml
     from pressdesk.wiring import load_project
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         config = load_project(settings)
-        _emit(write_opml(config.sources, f"pressdesk: {config.locality.name}", datetime.now(UTC)), out)
+        emit(write_opml(config.sources, f"pressdesk: {config.locality.name}", datetime.now(UTC)), out)
     except PressdeskError as exc:
-        _fail(exc)
-
-
-def _emit(data: bytes, out: Path | None) -> None:
-    """Print ``data``, or write it to a new file ``out`` (an existing file is someone's work: refuse)."""
-    if out is None:
-        click.echo(data.decode("utf-8"), nl=False)
-        return
-    try:
-        with out.open("xb") as handle:
-            handle.write(data)
-    except FileExistsError as exc:
-        raise ConfigError(f"{out} already exists; choose another name or remove it first") from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot write {out}: {exc.strerror}") from exc
+        fail(exc)
 
 
 @main.command("export")
@@ -572,17 +512,17 @@ def export_command(
     from pressdesk.wiring import make_searcher, open_audit, open_store
 
     request = SearchQuery(text=query, filters=_parse_filters(filters), exact=exact, mode=SearchMode(mode), like=like)
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         searcher = make_searcher(settings, open_store(settings), semantic=request.mode is not SearchMode.KEYWORD)
         stream = start_export(searcher, request, "csv" if fmt == "csv" else "jsonl", bom=bom)  # narrows to the Literal
         detail = {"q": query, "mode": mode, "like": like, "filters": request.filters, "format": fmt, "via": "cli"}
-        open_audit(settings).record("export", _actor(), {**detail, "count": stream.total, "out": str(out_path)})
+        open_audit(settings).record("export", actor(), {**detail, "count": stream.total, "out": str(out_path)})
         with out_path.open("w", encoding="utf-8", newline="") as target:
             for chunk in stream.chunks():
                 target.write(chunk)
     except PressdeskError as exc:
-        _fail(exc)
+        fail(exc)
         return
     except OSError as exc:
         err.print(f"[bold red]pressdesk:[/] cannot write {out_path}: {exc.strerror}")
@@ -602,9 +542,9 @@ def saved_list(as_json: bool) -> None:
     from pressdesk.wiring import open_saved
 
     try:
-        searches = open_saved(_settings()).list_all()
+        searches = open_saved(settings_or_exit()).list_all()
     except PressdeskError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         for entry in searches:
@@ -634,14 +574,14 @@ def saved_add(
     from pressdesk.wiring import load_project, open_saved
 
     request = SearchQuery(text=query, filters=_parse_filters(filters), exact=exact, mode=SearchMode(mode), like=like)
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         units = {unit.id for unit in load_project(settings).units}
         if alert_unit and alert_unit not in units:
             raise ConfigError(f"unknown unit {alert_unit!r}; use one of {', '.join(sorted(units))}")
-        entry = open_saved(settings).add(name, request, alert_unit=alert_unit, created_by=_actor())
+        entry = open_saved(settings).add(name, request, alert_unit=alert_unit, created_by=actor())
     except PressdeskError as exc:
-        _fail(exc)
+        fail(exc)
         return
     click.echo(entry.id)
 
@@ -653,13 +593,17 @@ def saved_delete(saved_id: str) -> None:
     from pressdesk.wiring import open_saved
 
     try:
-        deleted = open_saved(_settings()).delete(saved_id)
+        deleted = open_saved(settings_or_exit()).delete(saved_id)
     except PressdeskError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if not deleted:
         err.print(f"[bold red]pressdesk:[/] no saved search with id {saved_id!r}; see `pressdesk saved list`")
         sys.exit(1)
+
+
+# Command groups that live in their own modules (pressdesk/cli_<area>.py) are registered here,
+# one line each: main.add_command(<group>).
 
 
 if __name__ == "__main__":
