@@ -45,11 +45,14 @@ def _phrases(*texts: str) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(t.folded for t in tokenize(text)) for text in texts)
 
 
-#: Words of a match report: where they crowd the title and lead, place names are club names.
+#: Words of a match report or race: where they crowd the title and lead, place names are club
+#: names or stage towns.
 MATCH_REPORT_TERMS = _phrases(
     "V-League", "CLB", "câu lạc bộ", "đội bóng", "bàn thắng", "ghi bàn", "HLV", "cầu thủ", "tiền đạo",
     "tiền vệ", "hậu vệ", "thủ môn", "tỷ số", "trận đấu", "giải hạng Nhất", "Cúp Quốc gia", "vòng đấu",
     "sân nhà", "đội khách", "hiệp một", "hiệp hai", "bóng đá",
+    # a cycling race: its stage towns are where it passes, not what it is about
+    "tay đua", "chặng đua", "cuarơ", "cua-rơ", "áo vàng", "Cup xe đạp",
 )  # fmt: skip
 #: Words just before a place name that make it a team ("CLB Đà Nẵng", "đội Quảng Nam").
 CLUB_BEFORE = _phrases("CLB", "câu lạc bộ", "đội", "đội bóng", "đội tuyển", "FC")
@@ -64,6 +67,15 @@ HOME_TOWN_BEFORE = _phrases(
 PERSON_TITLES = _phrases(
     "ông", "bà", "anh", "chị", "em", "cụ", "cháu", "đại biểu", "nhà văn", "nhà thơ", "ca sĩ", "nghệ sĩ",
     "cầu thủ", "VĐV", "vận động viên", "tay đua", "tay vợt", "bị can", "bị cáo",
+)  # fmt: skip
+#: Family and middle names: a place name right after one is part of a person's name
+#: ("Nguyễn Thái Bình", "Trần Thị Hà Giang"), not the place.
+PERSON_NAME_BEFORE = frozenset(
+    fold(name)
+    for name in (
+        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Ngô",
+        "Đào", "Đinh", "Trương", "Trịnh", "Lưu", "Đoàn", "Văn", "Thị", "Tạ", "Lương", "Vương", "Châu",
+    )
 )  # fmt: skip
 #: Marks that join the entries of a list ("Hà Nội, Huế và Đà Nẵng") or the ends of a route.
 LIST_JOINERS = frozenset({",", ";", "/", "-", "–", "va"})
@@ -100,6 +112,23 @@ def _names_person(tokens: Sequence[Token], open_paren: int) -> bool:
         i -= 1
         if _ends_with(tokens, i, PERSON_TITLES):
             return True
+    return False
+
+
+def _in_person_name(tokens: Sequence[Token], start: int, ours: Set[int]) -> bool:
+    """Whether up to three capitalised words before ``start`` hold a family or middle name.
+
+    "Nguyễn Thái Bình" and "ông Nguyễn Quang Vinh" name people; acronyms ("UBND Hà Nội")
+    and the profile's own names stop the walk.
+    """
+    i = start
+    while i > 0 and start - i < 3:
+        word = tokens[i - 1]
+        if i - 1 in ours or not word.is_word or not word.capital or word.acronym:
+            return False
+        if word.folded in PERSON_NAME_BEFORE:
+            return True
+        i -= 1
     return False
 
 
@@ -162,9 +191,9 @@ def discount_reason(tokens: Sequence[Token], start: int, end: int, ours: Set[int
         match_report: whether the item reads as a match report (``is_match_report``).
 
     Returns:
-        ``"club"``, ``"home_town"``, ``"organisation"`` (an acronym in brackets follows),
-        ``"list"`` (joined to two or more other places), ``"route"`` (joined to another place
-        by a dash) or ``None``.
+        ``"club"``, ``"home_town"``, ``"person"`` (part of a person's name), ``"organisation"``
+        (an acronym in brackets follows), ``"list"`` (joined to two or more other places),
+        ``"route"`` (joined to another place by a dash) or ``None``.
     """
     if match_report or _ends_with(tokens, start, CLUB_BEFORE) or _starts_with(tokens, end, CLUB_AFTER):
         return "club"
@@ -172,6 +201,8 @@ def discount_reason(tokens: Sequence[Token], start: int, end: int, ours: Set[int
         start > 0 and tokens[start - 1].folded == "(" and _names_person(tokens, start - 1)
     ):
         return "home_town"
+    if _in_person_name(tokens, start, ours):
+        return "person"
     if _names_organisation(tokens, end):
         return "organisation"
     return _listed(tokens, start, end, ours)

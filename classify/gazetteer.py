@@ -10,24 +10,35 @@ person's home town, one entry in a list of places or one end of a route.
 
 A unit (the locality or a former unit merged into it) is *about* when a counted strong
 hit is in the title or the lead, or when counted hits add up to at least three (products
-count half). Everything else is a mention. The dev-set score of these rules is kept in
-``classify/floors.json`` and checked by ``tests/classify/test_classify_dev_scores.py``.
+count half). Everything else is a mention, and so is a unit named only once, outside the
+title, right after "tại" ("at"): the venue of a national event, not its subject. The
+dev-set score of these rules is kept in ``classify/floors.json`` and checked by
+``tests/classify/test_classify_dev_scores.py``.
 """
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 from classify.cues import Token, discount_reason, is_match_report, tokenize
 from core.item import LocalityMention
 from core.locality import LocalityProfile, PlaceName
 from core.text import fold
 
+
+def _not_places() -> tuple[str, ...]:
+    data = json.loads(resources.files("classify").joinpath("provinces.json").read_text(encoding="utf-8"))
+    return tuple(str(name) for name in data["not_places"])
+
+
 #: Longer phrases that contain a place name but name something else; matching them first
-#: hides the place inside ("Thái Bình Dương", the Pacific, holds Thái Bình and Bình Dương).
-NOT_PLACES: tuple[str, ...] = ("Thái Bình Dương",)
+#: hides the place inside ("Thái Bình Dương", the Pacific, holds Thái Bình and Bình Dương;
+#: "Vinh danh" is an honour, not the city of Vinh). Kept as data in ``provinces.json``.
+NOT_PLACES: tuple[str, ...] = _not_places()
 
 #: The lead is the first paragraph of the body, cut here when a text has no paragraphs.
 LEAD_CHARS = 400
@@ -47,6 +58,8 @@ class _Hit:
     place: PlaceName
     in_title_or_lead: bool
     counted: bool
+    in_title: bool = False
+    venue: bool = False  # right after "tại" ("at"): where something happened
 
 
 def _is_latin(folded: str) -> bool:
@@ -69,13 +82,14 @@ class Gazetteer:
 
     Args:
         profile: the monitored locality; its ``place_names()`` are what is looked for.
+        not_places: phrases that hide the place names inside them.
     """
 
-    def __init__(self, profile: LocalityProfile) -> None:
+    def __init__(self, profile: LocalityProfile, not_places: Sequence[str] = NOT_PLACES) -> None:
         self._profile = profile
         self._latin: dict[tuple[str, ...], _Name] = {}
         self._scripts: list[tuple[str, PlaceName]] = []  # names in scripts without spaces (CJK, Lao, ...)
-        for phrase in NOT_PLACES:
+        for phrase in not_places:
             self._add(phrase, None)
         for place in profile.place_names():
             self._add(place.name, place)
@@ -122,18 +136,20 @@ class Gazetteer:
         text = unicodedata.normalize("NFC", text)
         title_tokens, text_tokens = tokenize(title), tokenize(text)
         match_report = is_match_report(title_tokens, text_tokens, _lead_end(text))
-        hits = self._latin_hits(title_tokens, _mixed_case(title), len(title), match_report)
-        hits += self._latin_hits(text_tokens, _mixed_case(text), _lead_end(text), match_report)
+        hits = self._latin_hits(title_tokens, _mixed_case(title), len(title), match_report, in_title=True)
+        hits += self._latin_hits(text_tokens, _mixed_case(text), _lead_end(text), match_report, in_title=False)
         for field, lead_end in ((title, len(title)), (text, _lead_end(text))):
             folded = fold(field)
             for name, place in self._scripts:
                 at = folded.find(name)
                 while at >= 0:
-                    hits.append(_Hit(place, at < lead_end, True))
+                    hits.append(_Hit(place, at < lead_end, True, in_title=field is title))
                     at = folded.find(name, at + len(name))
         return hits
 
-    def _latin_hits(self, tokens: Sequence[Token], check_case: bool, lead_end: int, match_report: bool) -> list[_Hit]:
+    def _latin_hits(
+        self, tokens: Sequence[Token], check_case: bool, lead_end: int, match_report: bool, *, in_title: bool
+    ) -> list[_Hit]:
         spans: list[tuple[int, int, PlaceName]] = []
         i = 0
         while i < len(tokens):
@@ -153,6 +169,8 @@ class Gazetteer:
                 place,
                 tokens[start].start < lead_end,
                 discount_reason(tokens, start, end, ours, match_report=match_report) is None,
+                in_title,
+                start > 0 and tokens[start - 1].folded == "tai",
             )
             for start, end, place in spans
         ]
@@ -169,6 +187,8 @@ class Gazetteer:
 
 def _about(hits: Sequence[_Hit]) -> bool:
     counted = [h for h in hits if h.counted]
+    if len(counted) == 1 and counted[0].venue and not counted[0].in_title:
+        return False  # named once, as where something happened: "hội nghị ... tại Hà Nội"
     if any(h.place.strong and h.in_title_or_lead for h in counted):
         return True
     return sum(1.0 if h.place.strong else 0.5 for h in counted) >= ABOUT_MIN_WEIGHT

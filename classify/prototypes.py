@@ -110,6 +110,20 @@ class PrototypeClassifier:
             judgements.append(Judgement(stance.labels[s], float(sp[s]), topic.labels[t], float(tp[t])))
         return judgements
 
+    def similarities(self, vectors: Vector) -> tuple[Vector, Vector]:
+        """Cosine similarities of each row to the stance and to the topic prototypes.
+
+        Returns ``(n, len(Stance))`` and ``(n, len(Topic))`` arrays, columns in the order of
+        ``classify.labels``; the trained head (``classify.trained``) uses them as features.
+        """
+        stance, topic = self._load()
+        return vectors @ stance.matrix.T, vectors @ topic.matrix.T
+
+    def topic_prototypes(self) -> tuple[tuple[Topic, ...], Vector]:
+        """The topics and their prototype rows (unit vectors), which trained centroids start from."""
+        _, topic = self._load()
+        return topic.labels, topic.matrix
+
     def _load(self) -> tuple[_Prototypes[Stance], _Prototypes[Topic]]:
         with self._lock:
             if self._stance is None or self._topic is None:

