@@ -48,7 +48,8 @@ def compose_digest(unit: Unit, alerts: Sequence[Alert], public_url: str, now: da
     entries = [_entry(alert, base) for alert in alerts]
     context = {"unit": unit, "entries": entries, "subject": subject}
     env = _templates()
-    key = digest_key(unit.id, [alert.id for alert in alerts])
+    # The spread is part of the key: a story that spread since its last digest goes out again as an update.
+    key = digest_key(unit.id, [f"{alert.id}@{alert.spread}" for alert in alerts])
     return Message(
         to=unit.emails,
         subject=subject,
@@ -72,6 +73,11 @@ def compose_digest(unit: Unit, alerts: Sequence[Alert], public_url: str, now: da
                     "reason": entry.alert.reason,
                     "item_url": entry.item_url,
                     "ack_url": entry.ack_url,
+                    "answer_url": entry.answer_url,
+                    "evidence_url": entry.evidence_url,
+                    "trigger": entry.alert.trigger,
+                    "spread": entry.alert.spread,
+                    "outlets": list(entry.alert.outlets),
                 }
                 for entry in entries
             ],
@@ -87,6 +93,8 @@ class _Entry:
     article_url: str
     item_url: str
     ack_url: str
+    answer_url: str
+    evidence_url: str
     published: str
     stance: str
     topic: str
@@ -99,6 +107,8 @@ def _entry(alert: Alert, base: str) -> _Entry:
         article_url=alert.url if _is_web_link(alert.url) else "",
         item_url=f"{base}/items/{quote(alert.item_id, safe='')}",
         ack_url=f"{base}/alerts/{quote(alert.id, safe='')}",
+        answer_url=f"{base}/alerts/{quote(alert.id, safe='')}#tra-loi",
+        evidence_url=alert.evidence_url if _is_web_link(alert.evidence_url) else "",
         published=_local(alert.published).strftime("%d/%m/%Y %H:%M") if alert.published else "",
         stance=stance_name(alert.stance),
         topic=topic_name(alert.topic),

@@ -1,15 +1,23 @@
-"""Sending the pending digests: one message per unit, alerts marked only once delivered."""
+"""Sending: digests on each unit's schedule, urgent alerts at once, overdue alerts escalated.
+
+Urgent alerts go out at any hour, quiet hours included: a false claim or a negative story
+spreading overnight is what a duty officer must see before the morning press. Routine
+digests wait for the end of quiet hours.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from alerts.book import AlertBook
+from alerts.cadence import digest_slot, in_quiet_hours
+from alerts.courier import Courier
 from alerts.digest import compose_digest
+from alerts.notice import compose_escalation, compose_notice
 from core.config import ProjectConfig
-from core.errors import DeliveryError
 from core.ports import Notifier
 
 log = logging.getLogger(__name__)
@@ -31,36 +39,114 @@ class DigestRun:
 
 
 def send_digests(
-    book: AlertBook, config: ProjectConfig, notifier: Notifier, public_url: str, now: datetime
+    book: AlertBook,
+    config: ProjectConfig,
+    notifier: Notifier | None,
+    public_url: str,
+    now: datetime,
+    *,
+    units: Collection[str] | None = None,
+    courier: Courier | None = None,
 ) -> DigestRun:
-    """Deliver one digest to each unit that has pending alerts and a shared mailbox.
+    """Deliver one digest to each unit (of ``units``, default all) that has pending alerts and a channel.
 
-    A unit without a mailbox is skipped (its alerts stay pending and are logged). A
-    failed delivery does not stop the run: the unit is reported in ``failed`` and its
-    alerts go out with the next run. Should a crash fall between delivery and marking,
-    the re-sent digest carries the same ``Message.key`` (and so the same Message-ID).
+    A unit with neither a shared mailbox nor a webhook is skipped (its alerts stay pending
+    and are logged). A failed delivery does not stop the run: the unit is reported in
+    ``failed`` and its alerts go out with the next run; a channel that already got the
+    digest is not sent it again (the delivery log knows its id).
 
     Raises:
         StoreUnavailable: the alert book cannot be opened.
         StoreError: the alert book failed.
     """
+    courier = courier or Courier(book, notifier)
     sent = carried = 0
     failed: list[str] = []
     for unit in config.units:
+        if units is not None and unit.id not in units:
+            continue
         pending = book.pending(unit.id)
         if not pending:
             continue
-        if not unit.emails:
-            log.info("unit %s has no shared mailbox; %d alert(s) stay pending", unit.id, len(pending))
+        if not unit.emails and not unit.webhook:
+            log.info("unit %s has no shared mailbox or webhook; %d alert(s) stay pending", unit.id, len(pending))
             continue
         message = compose_digest(unit, pending, public_url, now)
-        try:
-            notifier.deliver(message)
-        except DeliveryError as exc:
-            log.warning("digest for unit %s not delivered, %d alert(s) stay pending: %s", unit.id, len(pending), exc)
+        outcome = courier.send(unit, message, about=message.key)
+        if not outcome.delivered:
+            log.warning("digest for unit %s not delivered, %d alert(s) stay pending", unit.id, len(pending))
             failed.append(unit.id)
             continue
         book.mark_digested([alert.id for alert in pending], message.key, now)
         sent += 1
         carried += len(pending)
     return DigestRun(sent=sent, alerts=carried, failed=tuple(failed))
+
+
+def send_due_digests(
+    book: AlertBook, config: ProjectConfig, courier: Courier, public_url: str, now: datetime
+) -> DigestRun:
+    """Send the digests whose slot has come (``alerts.cadence``), outside each unit's quiet hours."""
+    due: list[str] = []
+    for unit in config.units:
+        slot = digest_slot(unit, now)
+        done = book.digest_slot(unit.id)
+        if done is not None and done >= slot:
+            continue
+        if in_quiet_hours(unit, now):
+            continue  # the first run after quiet hours sends it
+        due.append(unit.id)
+    run = send_digests(book, config, None, public_url, now, units=due, courier=courier)
+    for unit_id in due:
+        if unit_id not in run.failed:
+            book.mark_digest_slot(unit_id, digest_slot(next(u for u in config.units if u.id == unit_id), now))
+    return run
+
+
+def send_urgent(book: AlertBook, config: ProjectConfig, courier: Courier, public_url: str, now: datetime) -> int:
+    """Send the real-time notice of each urgent alert not yet notified (quiet hours do not hold them).
+
+    Returns:
+        how many notices reached their unit; failed ones are retried on the next run.
+    """
+    sent = 0
+    for alert in book.urgent_unnotified():
+        unit = config.unit(alert.unit_id)
+        if unit is None:
+            log.warning("alert %s is for unit %s, which the config no longer has", alert.id, alert.unit_id)
+            continue
+        outcome = courier.send(unit, compose_notice(unit, alert, public_url, now), about=alert.id)
+        if outcome.delivered:
+            book.mark_notified(alert.id, now)
+            sent += 1
+    return sent
+
+
+def escalate_overdue(
+    book: AlertBook, config: ProjectConfig, courier: Courier, public_url: str, now: datetime
+) -> list[str]:
+    """Tell the escalation unit about each alert not acknowledged within its unit's deadline (once each).
+
+    The deadline runs from when the alert was raised: ``ack_hours.urgent`` or ``.routine``
+    of the owning unit. An escalation is recorded only once its notice is delivered (or
+    when the target has no channel at all), so a failed one is tried again next run.
+
+    Returns:
+        the ids of the alerts escalated by this run.
+    """
+    escalated: list[str] = []
+    for alert in book.unacknowledged():
+        owner = config.unit(alert.unit_id)
+        if owner is None:
+            continue
+        deadline = owner.ack_deadline(alert.urgency.value)
+        if now < alert.created_at + deadline:
+            continue
+        target = config.escalation_unit(owner)
+        message = compose_escalation(target, owner, alert, public_url, deadline)
+        outcome = courier.send(target, message, about=alert.id)
+        reached = outcome.delivered or (outcome.email == "none" and outcome.webhook == "none")
+        if reached and book.mark_escalated(alert.id, target.id, now):
+            log.info("alert %s of unit %s overdue; escalated to %s", alert.id, owner.id, target.id)
+            escalated.append(alert.id)
+    return escalated

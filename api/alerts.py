@@ -1,0 +1,55 @@
+"""Response tracking pages: record a unit's answer to an alert (the acknowledge page is in ``api.pages``).
+
+No accounts yet: like acknowledgement, the answer form is reached through the unguessable
+alert id sent to the unit's shared mailbox. Each handler is one function of the request, so a
+role check can be added as a dependency later without touching the logic. Every change is
+written to the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import ClientDep, ServicesDep, TranslatorDep
+from api.pages import hours, render
+from api.search import ANONYMOUS
+from api.views import web_link
+
+router = APIRouter(default_response_class=HTMLResponse)
+
+
+@router.post("/alerts/{alert_id}/answer", response_model=None)
+def answer(
+    request: Request,
+    alert_id: str,
+    *,
+    link: Annotated[str, Form()],
+    services: ServicesDep,
+    t: TranslatorDep,
+    client: ClientDep,
+) -> Response:
+    """Record the link to the unit's published answer (open or acknowledged → answered), then show the alert."""
+    book = services.alerts
+    current = book.get(alert_id) if book else None
+    if book is None or current is None:
+        return render(request, services, t, "error.html", {"message": t("alert_not_found")}, status=404)
+    link = link.strip()
+    if urlsplit(link).scheme not in ("http", "https") or not urlsplit(link).netloc:
+        context: dict[str, object] = {
+            "alert": current,
+            "article_url": web_link(current.url),
+            "hours": hours,
+            "error": t("alert_answer_invalid"),
+        }
+        return render(request, services, t, "alert.html", context, status=400)
+    alert = book.answer(alert_id, link, datetime.now(UTC))
+    assert alert is not None  # it existed a moment ago and alerts are never deleted
+    services.audit.record(
+        "answer", ANONYMOUS, {"alert": alert.id, "unit": alert.unit_id, "link": link, "client": client}
+    )
+    return RedirectResponse(f"/alerts/{alert.id}", status_code=303)

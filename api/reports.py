@@ -1,0 +1,112 @@
+"""The leaders' reports on the web: the weekly page, its charts and stylesheet, and the DOCX download.
+
+Reports are built from the store and the alert book on request and kept for a minute, so
+the page and its five chart images do not each recompute the week. Every view and download
+is written to the audit log (a report is an export of the office's data).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi.responses import HTMLResponse, Response
+
+from alerts import Alert
+from api.deps import ClientDep, Services, ServicesDep
+from api.search import ANONYMOUS
+from core.item import Item
+from reports import Period, Report, assemble, iso_week, items_in, reporting_year, stylesheet
+
+router = APIRouter()
+
+_TTL_SECONDS = 60.0
+_cache: dict[tuple[int, str, str], tuple[float, Report]] = {}
+_cache_lock = threading.Lock()
+_KEY = r"^(\d{4}-W\d{2}|\d{4})$"
+
+
+def _report(services: Services, kind: str, key: str) -> Report:
+    if services.config is None or services.alerts is None:
+        raise HTTPException(status_code=503, detail="reports need the project config and the alert book")
+    try:
+        period = iso_week(key) if kind == "weekly" else reporting_year(int(key))
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    cache_key = (id(services), kind, period.key)
+    with _cache_lock:
+        held = _cache.get(cache_key)
+        if held and time.monotonic() - held[0] < _TTL_SECONDS:
+            return held[1]
+    store, book, config = services.store, services.alerts, services.config
+
+    def load(span: Period) -> tuple[list[Item], list[Alert]]:
+        return list(items_in(store, span)), book.between(span.start, span.end)
+
+    built = assemble(kind, period, config, load, datetime.now(UTC))
+    with _cache_lock:
+        _cache[cache_key] = (time.monotonic(), built)
+    return built
+
+
+def _default_week() -> str:
+    year, week, _ = datetime.now(UTC).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@router.get("/reports/report.css", include_in_schema=False)
+def report_css() -> Response:
+    """The report page's stylesheet (the page may not carry inline styles under the site's CSP)."""
+    return Response(stylesheet(), media_type="text/css; charset=utf-8")
+
+
+@router.get("/reports/{kind}", response_class=HTMLResponse)
+def report_page(
+    kind: Annotated[str, Path(pattern="^(weekly|yearly)$")],
+    services: ServicesDep,
+    client: ClientDep,
+    key: Annotated[str, Query(alias="period", pattern=_KEY)] = "",
+) -> HTMLResponse:
+    """The weekly (``?period=2026-W47``, default this week) or yearly (``?period=2026``) report as a page."""
+    key = key or (_default_week() if kind == "weekly" else str(datetime.now(UTC).year))
+    built = _report(services, kind, key)
+    services.audit.record(
+        "report.view", ANONYMOUS, {"kind": kind, "period": built.figures.period.key, "client": client}
+    )
+    base = f"/reports/{kind}/{built.figures.period.key}"
+    sources = {name: f"{base}/charts/{name}.png" for name in built.charts}
+    return HTMLResponse(built.html(sources, css_url="/reports/report.css"))
+
+
+@router.get("/reports/{kind}/{key}/charts/{name}.png")
+def report_chart(
+    kind: Annotated[str, Path(pattern="^(weekly|yearly)$")],
+    key: Annotated[str, Path(pattern=_KEY)],
+    name: str,
+    services: ServicesDep,
+) -> Response:
+    """One chart of a report, as PNG."""
+    png = _report(services, kind, key).charts.get(name)
+    if png is None:
+        raise HTTPException(status_code=404, detail=f"no chart {name!r}")
+    return Response(png, media_type="image/png")
+
+
+@router.get("/reports/{kind}/{key}.docx")
+def report_docx(
+    kind: Annotated[str, Path(pattern="^(weekly|yearly)$")],
+    key: Annotated[str, Path(pattern=_KEY)],
+    services: ServicesDep,
+    client: ClientDep,
+) -> Response:
+    """The report as a DOCX in the administrative format (Decree 30/2020/NĐ-CP)."""
+    built = _report(services, kind, key)
+    services.audit.record("report.export", ANONYMOUS, {"kind": kind, "period": key, "format": "docx", "client": client})
+    return Response(
+        built.docx(),
+        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        headers={"Content-Disposition": f'attachment; filename="{built.file_stem}.docx"'},
+    )
