@@ -18,6 +18,7 @@ from crawlers.extract import ArticlePage, extract_article, extract_page
 from crawlers.feeds import FeedEntry, ParsedFeed, read_feed
 from crawlers.fetch import FetchedPage, Fetcher, failure_kind
 from crawlers.health import SourceHealth, source_health
+from crawlers.netguard import NetGuard
 from crawlers.opml import ListedSource, ParsedOpml, read_opml, sources_toml, write_opml
 from crawlers.pages import PageResult, extract_sources, page_sources
 from crawlers.polling import Poller, PollOutcome, PollPolicy, PollResult
@@ -33,6 +34,7 @@ __all__ = [
     "Fetcher",
     "FoundFeed",
     "ListedSource",
+    "NetGuard",
     "PageResult",
     "ParsedFeed",
     "ParsedOpml",

@@ -3,6 +3,13 @@
 Every request, the robots.txt ones included, goes through one ``Fetcher``, so the
 politeness rules hold wherever collection runs. Redirects are followed by hand, one hop
 at a time, because each hop may land on another host whose robots.txt and delay apply.
+
+A 429 answer, or a 503 with ``Retry-After``, pauses the whole host, not just the URL: for
+as long as ``Retry-After`` says (seconds or an HTTP date), else for a back-off that doubles
+while the host keeps refusing; a bare 503 is an outage like any 5xx, and the source backs
+off. Short pauses are waited out and the request tried once more; longer ones make every
+request to the host fail at once with ``RateLimited``, so a cycle moves on to other sites
+and the poller schedules the source after the pause.
 """
 
 from __future__ import annotations
@@ -13,13 +20,16 @@ import threading
 import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from core.errors import ContentTooLarge, FetchError, RobotsDisallowed, UnsupportedContent
+from core.errors import ContentTooLarge, FetchError, ForbiddenAddress, RobotsDisallowed, UnsupportedContent
+from crawlers.netguard import NetGuard
 
 log = logging.getLogger("pressdesk.crawlers")
 
@@ -30,6 +40,55 @@ _ROBOTS_RETRY = 600.0
 # RFC 9309 lets crawlers stop reading robots.txt at 500 KiB.
 _ROBOTS_MAX_BYTES = 500 * 1024
 _ROBOTS_UNREACHABLE = "robots.txt unreachable"
+#: Statuses by which a server says "too many requests" or "not now".
+RATE_LIMIT_STATUSES = (429, 503)
+
+
+class RateLimited(FetchError):
+    """The host answered 429/503, or is still paused after doing so.
+
+    Attributes:
+        retry_after: seconds until the host may be asked again.
+    """
+
+    def __init__(self, url: str, reason: str, retry_after: float) -> None:
+        super().__init__(url, reason)
+        self.retry_after = retry_after
+
+
+def retry_after_seconds(value: str, now: datetime | None = None) -> float | None:
+    """The wait a ``Retry-After`` header asks for, in seconds.
+
+    Args:
+        value: the header: delta-seconds (``"120"``) or an HTTP date.
+        now: the current time for an HTTP date (default: the clock).
+
+    Returns:
+        seconds (0 for a date in the past); ``None`` when the header is absent or unreadable.
+    """
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def rate_limit_pause(retry_after: float | None, strikes: int, *, floor: float, backoff: float, cap: float) -> float:
+    """How long to leave a host alone after its ``strikes``-th 429/503 in a row.
+
+    The server's ``Retry-After`` is honoured when given; without it the pause is
+    ``backoff`` doubling with each strike. Never shorter than ``floor`` (the normal delay),
+    never longer than ``cap``, so a bogus header cannot lock a site out for a year.
+    """
+    wanted = retry_after if retry_after is not None else backoff * 2.0 ** min(max(strikes - 1, 0), 20)
+    return min(cap, max(floor, wanted))
 
 
 @dataclass(frozen=True)
@@ -96,6 +155,8 @@ class _Host:
     lock: threading.Lock = field(default_factory=threading.Lock)
     last_request: float | None = None
     robots: dict[str, _Robots] = field(default_factory=dict)
+    paused_until: float = 0.0  # monotonic time before which the host must not be asked (429/503)
+    strikes: int = 0  # 429/503 answers in a row
 
 
 class Fetcher:
@@ -108,6 +169,13 @@ class Fetcher:
         timeout: seconds allowed for connecting and for the whole body to arrive.
         max_bytes: largest body accepted, counted after decompression.
         max_redirects: redirect hops followed before giving up.
+        guard: outbound safety (``crawlers.netguard``): refuses internal addresses on every
+            connection, redirects and robots.txt included. ``None`` only for code that fetches
+            fixed, trusted URLs; ``pressdesk.wiring.make_fetcher`` always sets one.
+        max_wait: a 429/503 pause up to this long is waited out and the request retried
+            once; longer pauses fail at once with ``RateLimited``.
+        backoff: the pause after a 429/503 without ``Retry-After`` (doubles while it repeats).
+        max_backoff: the longest pause, whatever ``Retry-After`` says.
 
     The constructor does no I/O; the HTTP client opens on the first fetch.
     """
@@ -119,8 +187,17 @@ class Fetcher:
         timeout: float = 20.0,
         max_bytes: int = 10 * 1024 * 1024,
         max_redirects: int = 5,
+        *,
+        guard: NetGuard | None = None,
+        max_wait: float = 30.0,
+        backoff: float = 60.0,
+        max_backoff: float = 3600.0,
     ) -> None:
         self.user_agent = user_agent
+        self.guard = guard
+        self.max_wait = max_wait
+        self.backoff = backoff
+        self.max_backoff = max_backoff
         self.min_delay = min_delay
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -164,33 +241,48 @@ class Fetcher:
                 it, or answered with a server error.
             ContentTooLarge: the body went over ``max_bytes``.
             UnsupportedContent: the content type is not in ``accept``.
+            RateLimited: the host answered 429/503 (after one retry when its pause was
+                short), or is paused for longer than ``max_wait``.
             FetchError: anything else: robots.txt unreachable, network failure, timeout,
                 HTTP status >= 400, too many redirects, an undecodable body.
         """
         try:
-            current = url
-            for _ in range(self.max_redirects + 1):
-                reply = self._fetch_once(current, dict(headers or {}), tuple(accept))
-                if not reply.location:
-                    return FetchedPage(
-                        url=url,
-                        final_url=reply.url,
-                        status=reply.status,
-                        content_type=reply.headers.get("content-type", ""),
-                        body=reply.body,
-                        headers=reply.headers,
-                    )
-                current = reply.location
-            raise FetchError(url, f"too many redirects (more than {self.max_redirects})")
+            try:
+                return self._follow(url, headers, accept)
+            except RateLimited as exc:
+                if exc.retry_after > self.max_wait:
+                    raise
+                # A short pause: the next attempt waits it out (see _fetch_once), once.
+                return self._follow(url, headers, accept)
         except FetchError as exc:
             # Debug only: the caller knows the source and logs the failure once, with it.
             if exc.url == url:
                 log.debug("fetch failed: %s: %s", url, exc.reason)
                 raise
             # Report against the URL the caller asked for, saying where the redirects led.
-            error = type(exc)(url, f"{exc.reason} (redirected to {exc.url})")
+            reason = f"{exc.reason} (redirected to {exc.url})"
+            error = (
+                RateLimited(url, reason, exc.retry_after) if isinstance(exc, RateLimited) else type(exc)(url, reason)
+            )
             log.debug("fetch failed: %s: %s", url, error.reason)
             raise error from exc
+
+    def _follow(self, url: str, headers: Mapping[str, str] | None, accept: Collection[str]) -> FetchedPage:
+        """Fetch ``url`` hop by hop through its redirects."""
+        current = url
+        for _ in range(self.max_redirects + 1):
+            reply = self._fetch_once(current, dict(headers or {}), tuple(accept))
+            if not reply.location:
+                return FetchedPage(
+                    url=url,
+                    final_url=reply.url,
+                    status=reply.status,
+                    content_type=reply.headers.get("content-type", ""),
+                    body=reply.body,
+                    headers=reply.headers,
+                )
+            current = reply.location
+        raise FetchError(url, f"too many redirects (more than {self.max_redirects})")
 
     def robots_sitemaps(self, url: str) -> tuple[str, ...]:
         """The ``Sitemap:`` URLs in robots.txt of ``url``'s site, read politely and cached.
@@ -219,6 +311,8 @@ class Fetcher:
             raise FetchError(url, f"invalid URL: {exc}") from exc
         if parts.scheme not in ("http", "https") or not hostname:
             raise FetchError(url, "not an http(s) URL")
+        if self.guard is not None:
+            self.guard.check_url(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         host = self._host(hostname)
         with host.lock:
@@ -229,9 +323,17 @@ class Fetcher:
                 raise RobotsDisallowed(url, robots.refusal)
             if robots.parser is not None and not robots.parser.can_fetch(self.user_agent, url):
                 raise RobotsDisallowed(url, f"robots.txt of {origin} disallows this URL")
+            paused = host.paused_until - time.monotonic()
+            if paused > self.max_wait:
+                raise RateLimited(
+                    url,
+                    f"paused: {hostname} answered 429/503 and asked us to wait; {paused:.0f}s left",
+                    paused,
+                )
             _wait_since(host.last_request, max(self.min_delay, robots.crawl_delay(self.user_agent)))
+            _wait_since(host.paused_until, 0.0)
             try:
-                return self._get(
+                reply = self._get(
                     url,
                     follow_redirects=False,
                     limit=self.max_bytes,
@@ -239,8 +341,22 @@ class Fetcher:
                     headers=headers,
                     accept=accept,
                 )
+            except RateLimited as exc:
+                host.strikes += 1
+                pause = rate_limit_pause(
+                    exc.retry_after if exc.retry_after >= 0 else None,
+                    host.strikes,
+                    floor=self.min_delay,
+                    backoff=self.backoff,
+                    cap=self.max_backoff,
+                )
+                host.paused_until = time.monotonic() + pause
+                log.debug("%s answered %s; pausing requests to it for %.0fs", hostname, exc.reason, pause)
+                raise RateLimited(url, exc.reason, pause) from exc
             finally:
                 host.last_request = time.monotonic()
+            host.strikes = 0
+            return reply
 
     def _robots(self, host: _Host, origin: str) -> _Robots:
         """The cached robots.txt rules of ``origin``, read now when missing or stale."""
@@ -253,6 +369,8 @@ class Fetcher:
                 f"{origin}/robots.txt", follow_redirects=True, limit=_ROBOTS_MAX_BYTES, error_status=False
             )
             rules = _read_robots(reply)
+        except ForbiddenAddress:
+            raise  # the site itself is refused: say so, rather than "robots.txt unreachable"
         except FetchError as exc:
             rules = _Robots(
                 None,
@@ -288,6 +406,15 @@ class Fetcher:
                     return _Reply(final_url, response.status_code, received, b"", _location(url, response))
                 if response.is_redirect and response.status_code != 304 and not follow_redirects:
                     raise FetchError(url, f"redirect without a Location (HTTP {response.status_code})")
+                if error_status and response.status_code in RATE_LIMIT_STATUSES:
+                    header = received.get("retry-after", "")
+                    asked = retry_after_seconds(header)
+                    # A 503 without Retry-After is an ordinary outage (the source backs off);
+                    # a 429, or a 503 that says how long, is the site asking us to slow down.
+                    if response.status_code == 429 or asked is not None:
+                        said = f" (Retry-After: {header.strip()})" if asked is not None else ""
+                        # -1: no usable Retry-After, the caller uses its own back-off.
+                        raise RateLimited(url, f"HTTP {response.status_code}{said}", -1.0 if asked is None else asked)
                 if error_status and response.status_code >= 400:
                     raise FetchError(url, f"HTTP {response.status_code}")
                 _check_type(url, received.get("content-type", ""), accept)
@@ -306,6 +433,9 @@ class Fetcher:
                         raise FetchError(url, f"timed out after {self.timeout:g}s")
                     chunks.append(chunk)
                 return _Reply(final_url, response.status_code, received, b"".join(chunks))
+        except ForbiddenAddress as exc:
+            # Raised by the guard at connect time, where only the host is known.
+            raise exc if exc.url == url else ForbiddenAddress(url, exc.reason) from exc
         except httpx.HTTPError as exc:
             raise FetchError(url, self._reason(exc)) from exc
         except (httpx.InvalidURL, httpx.StreamError) as exc:
@@ -337,6 +467,9 @@ class Fetcher:
                     headers={"User-Agent": self.user_agent},
                     timeout=self.timeout,
                     max_redirects=self.max_redirects,
+                    # A proxy from the environment would connect on our behalf, past the guard.
+                    transport=self.guard.transport() if self.guard is not None else None,
+                    trust_env=self.guard is None,
                 )
             return self._client
 
@@ -352,6 +485,7 @@ _KINDS = (
     ("undecodable body", "decoding"),
     ("invalid URL", "invalid_url"),
     ("not an http", "invalid_url"),
+    ("paused", "backoff"),
 )
 
 
@@ -367,6 +501,8 @@ def failure_kind(exc: FetchError) -> str:
         return "too_large"
     if isinstance(exc, UnsupportedContent):
         return "content_type"
+    if isinstance(exc, ForbiddenAddress):
+        return "forbidden_address"
     # A site whose robots.txt cannot be read failed for the same reason as its pages would.
     reason = exc.reason.removeprefix(_ROBOTS_UNREACHABLE + " (")
     if reason.startswith("HTTP "):
@@ -402,10 +538,12 @@ def _location(url: str, response: httpx.Response) -> str:
 def _read_robots(reply: _Reply) -> _Robots:
     """Rules from a robots.txt response, following RFC 9309 for error statuses."""
     if reply.status >= 500 or reply.status == 429:
-        # A server error on robots.txt means the whole site is off limits for now.
+        # A server error on robots.txt means the whole site is off limits for now, and for
+        # longer when the server says so.
+        asked = retry_after_seconds(reply.headers.get("retry-after", "")) or 0.0
         return _Robots(
             None,
-            time.monotonic() + _ROBOTS_RETRY,
+            time.monotonic() + max(_ROBOTS_RETRY, min(asked, 24 * 3600.0)),
             f"robots.txt answered HTTP {reply.status}; treating the site as disallowed until it can be read",
         )
     if reply.status >= 400:

@@ -28,7 +28,7 @@ from core.identity import item_id
 from core.source import Source
 from crawlers.channels import read_channel
 from crawlers.feeds import FeedEntry, ParsedFeed
-from crawlers.fetch import FetchedPage, Fetcher, failure_kind
+from crawlers.fetch import FetchedPage, Fetcher, RateLimited, failure_kind
 from crawlers.sitemaps import SITEMAP_TYPES, collect_sitemap
 from crawlers.state import SourceRecord, SourceState
 
@@ -57,6 +57,12 @@ _PROBLEM_KINDS = (
     ("lines that are not URLs", "malformed"),
 )
 
+#: Kinds the poller does not read, and what to do instead.
+_NOT_POLLED = {
+    SourceKind.SITE: 'site sources are not collected; the spiders crawl kind = "listing" (with article_pattern)',
+    SourceKind.LISTING: "listing sources are crawled by the spiders (`pressdesk crawl`), not polled",
+}
+
 
 class PollOutcome(StrEnum):
     """How one poll ended."""
@@ -65,7 +71,7 @@ class PollOutcome(StrEnum):
     UNCHANGED = "unchanged"  # read in full; same entries (the server ignored, or we skipped, conditional GET)
     NOT_MODIFIED = "not_modified"  # the server answered 304
     FAILED = "failed"  # nothing could be read; the source is backed off
-    SKIPPED = "skipped"  # a kind this poller does not collect (sites need the spiders)
+    SKIPPED = "skipped"  # a kind this poller does not collect (sites and listings need the spiders)
 
 
 @dataclass(frozen=True)
@@ -164,9 +170,10 @@ class Poller:
         """
         known = self.state.get(source.id) or SourceRecord.fresh(source)
         record = replace(known, outlet=source.outlet.name, last_attempt_at=now)
-        if source.kind is SourceKind.SITE:
-            reason = "site sources are collected by the spiders, which are not built yet"
-            return PollResult(source, PollOutcome.SKIPPED, record, problem=reason, kind="unsupported_kind")
+        if source.kind in _NOT_POLLED:
+            return PollResult(
+                source, PollOutcome.SKIPPED, record, problem=_NOT_POLLED[source.kind], kind="unsupported_kind"
+            )
         accept = SITEMAP_TYPES if source.kind is SourceKind.SITEMAP else FEED_CONTENT_TYPES
         try:
             page = self.fetcher.fetch(source.url, headers=self._conditional(record), accept=accept)
@@ -174,10 +181,46 @@ class Poller:
                 return self._not_modified(source, record, now)
             feed = self._read(source, page)
         except FetchError as exc:
-            return self._failed(source, record, now, failure_kind(exc), exc.reason)
+            retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+            return self._failed(source, record, now, failure_kind(exc), exc.reason, retry_after=retry_after)
         if feed.broken:
             return self._failed(source, record, now, _problem_kind(feed.problem), feed.problem)
-        return self._read_in_full(source, record, now, page, feed)
+        validators = (page.headers.get("etag", ""), page.headers.get("last-modified", ""))
+        return self._read_in_full(source, record, now, validators, feed)
+
+    def record_listing(
+        self,
+        source: Source,
+        now: datetime,
+        entries: Sequence[FeedEntry],
+        *,
+        problem: str = "",
+        kind: str = "",
+        retry_after: float | None = None,
+    ) -> PollResult:
+        """Record what the spiders found on a listing source's pages, as a poll would.
+
+        The same policy applies as for feeds: new links shorten the interval, an unchanged
+        listing lengthens it, a failure backs the source off (never sooner than a
+        ``Retry-After`` the site sent).
+
+        Args:
+            source: the listing source.
+            now: when it was crawled.
+            entries: the article links found (empty when every listing page failed).
+            problem: why it failed, or what went wrong with a listing that was still read.
+            kind: the problem's kind (``"http_429"``, ``"robots"``, ...).
+            retry_after: seconds the site asked us to wait.
+
+        Returns:
+            the outcome, with the source's new state.
+        """
+        known = self.state.get(source.id) or SourceRecord.fresh(source)
+        record = replace(known, outlet=source.outlet.name, last_attempt_at=now)
+        if not entries and problem:
+            return self._failed(source, record, now, kind or "fetch", problem, retry_after=retry_after)
+        feed = ParsedFeed(title="", entries=tuple(entries), problem=problem)
+        return self._read_in_full(source, record, now, ("", ""), feed, kind=kind)
 
     def _conditional(self, record: SourceRecord) -> dict[str, str]:
         """Validators to send, unless the source lied before or it is time to check its 304s."""
@@ -209,7 +252,14 @@ class Poller:
         return PollResult(source, PollOutcome.NOT_MODIFIED, record)
 
     def _read_in_full(
-        self, source: Source, record: SourceRecord, now: datetime, page: FetchedPage, feed: ParsedFeed
+        self,
+        source: Source,
+        record: SourceRecord,
+        now: datetime,
+        validators: tuple[str, str],
+        feed: ParsedFeed,
+        *,
+        kind: str = "",
     ) -> PollResult:
         keys = tuple(dict.fromkeys(item_id(entry.url) for entry in feed.entries))[:_MAX_KEYS]
         fingerprint = _fingerprint(feed.entries)
@@ -217,7 +267,7 @@ class Poller:
         changed = fingerprint != record.body_hash
         previous = set(record.entry_keys)
         new = sum(1 for key in keys if key not in previous)
-        etag, last_modified = page.headers.get("etag", ""), page.headers.get("last-modified", "")
+        etag, last_modified = validators
         # Same validators for different entries: the server's validators say nothing, so
         # conditional requests to it could hide new items.
         stale_validators = bool(etag or last_modified) and (etag, last_modified) == (record.etag, record.last_modified)
@@ -241,15 +291,25 @@ class Poller:
         )
         self.state.put(record)
         self.state.add_items(source.id, new, now)
-        kind = _problem_kind(feed.problem)
+        kind = (kind or _problem_kind(feed.problem)) if feed.problem else ""
         if kind:
             self.state.add_error(source.id, kind, now)
         outcome = PollOutcome.CHANGED if changed else PollOutcome.UNCHANGED
         return PollResult(source, outcome, record, feed.entries, new, feed.problem, kind)
 
-    def _failed(self, source: Source, record: SourceRecord, now: datetime, kind: str, reason: str) -> PollResult:
+    def _failed(
+        self,
+        source: Source,
+        record: SourceRecord,
+        now: datetime,
+        kind: str,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+    ) -> PollResult:
         failures = record.failures + 1
-        wait = self.policy.backoff(record.interval_seconds, failures)
+        # A site that said how long to wait (429/503 with Retry-After) is not asked sooner.
+        wait = max(self.policy.backoff(record.interval_seconds, failures), retry_after or 0.0)
         record = replace(
             record,
             failures=failures,

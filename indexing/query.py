@@ -19,6 +19,8 @@ from indexing.query_syntax import Kind, Lexeme, lex, syntax_error
 from indexing.query_tree import And, Near, Node, Not, Or, Term, has_positive_leaf, positive_text
 
 _STARTS_OPERAND = frozenset({Kind.TERM, Kind.FIELD, Kind.OPEN, Kind.NOT})
+#: Deepest nesting of parentheses and NOTs: far beyond any real query, well within Python's stack.
+MAX_NESTING = 50
 
 
 def parse(text: str) -> Node | None:
@@ -43,6 +45,7 @@ class _Parser:
         self._lexemes = lexemes
         self._next = 0
         self._first_not: Lexeme | None = None
+        self._depth = 0
 
     def query(self) -> Node:
         node = self._level()
@@ -84,6 +87,23 @@ class _Parser:
         return join(tuple(flat))
 
     def _unary(self) -> Node:
+        # Every "(" and every NOT recurses through here: bound it, so that a hostile query
+        # ("NOT NOT NOT ..." or "((((...") is refused with a position, not a RecursionError.
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                lexeme = self._peek()
+                raise syntax_error(
+                    lexeme.position if lexeme else 0,
+                    f"the query nests more than {MAX_NESTING} levels of parentheses or NOT",
+                    "remove the extra parentheses or NOTs",
+                    "truy vấn lồng quá sâu",
+                )
+            return self._unary_level()
+        finally:
+            self._depth -= 1
+
+    def _unary_level(self) -> Node:
         lexeme = self._peek()
         if lexeme is not None and lexeme.kind is Kind.NOT:
             self._advance()

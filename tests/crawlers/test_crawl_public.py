@@ -17,6 +17,7 @@ def test_exports_exactly_the_public_names() -> None:
         "Fetcher",
         "FoundFeed",
         "ListedSource",
+        "NetGuard",
         "PageResult",
         "ParsedFeed",
         "ParsedOpml",
@@ -50,9 +51,12 @@ def test_exports_exactly_the_public_names() -> None:
 
 
 def test_signatures_the_composition_root_relies_on() -> None:
-    fetcher = inspect.signature(crawlers.Fetcher)
-    assert list(fetcher.parameters) == ["user_agent", "min_delay", "timeout", "max_bytes", "max_redirects"]
-    assert [p.default for p in list(fetcher.parameters.values())[1:]] == [2.0, 20.0, 10 * 1024 * 1024, 5]
+    fetcher = inspect.signature(crawlers.Fetcher).parameters
+    positional = [p for p in fetcher.values() if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+    assert [p.name for p in positional] == ["user_agent", "min_delay", "timeout", "max_bytes", "max_redirects"]
+    assert [p.default for p in positional[1:]] == [2.0, 20.0, 10 * 1024 * 1024, 5]
+    # Later additions (the outbound guard, 429/503 pauses) are keyword-only, so no call site shifts.
+    assert {"guard", "max_wait", "backoff", "max_backoff"} <= set(fetcher)
     assert list(inspect.signature(crawlers.read_feed).parameters) == ["body", "url", "content_type"]
     fetch = inspect.signature(crawlers.Fetcher.fetch).parameters
     assert list(fetch) == ["self", "url", "headers", "accept"]
