@@ -1,4 +1,4 @@
-"""The JSON API: health, search, item detail and similar items."""
+"""The JSON API: search, item detail and similar items (health lives in ``api.health``)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,6 @@ from api.search import SearchParams, run_search
 from api.views import item_json, page_json
 
 router = APIRouter()
-
-
-@router.get("/healthz")
-def healthz(store: StoreDep) -> dict[str, object]:
-    """Liveness plus the item count; 503 problem when the store cannot be reached."""
-    return {"status": "ok", "items": store.count()}
 
 
 @router.get("/api/search")

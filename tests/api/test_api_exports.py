@@ -17,5 +17,6 @@ def test_public_names() -> None:
         "alerts",
         "embedder",
         "saved",
+        "accounts",
     ]
     assert list(inspect.signature(api.AuditLog.record).parameters) == ["self", "action", "actor", "detail", "at"]

@@ -1,8 +1,7 @@
-"""GET /healthz over the real store."""
+"""/healthz names what is broken; /metrics counts requests by route template and reads live counts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -11,38 +10,38 @@ from api import AuditLog, create_app
 from core import Settings, Store
 
 
-def test_healthz_counts_items(client: TestClient) -> None:
+def test_healthz_is_ok_when_store_and_audit_answer(client: TestClient, store: Store) -> None:
     response = client.get("/healthz")
-
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "items": 3}
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["store"] == {"ok": True, "items": store.count()}
+    assert body["checks"]["audit"] == {"ok": True}
 
 
-def test_healthz_is_a_503_problem_when_the_store_cannot_open(
-    tmp_path: Path, settings: Settings, open_store: Callable[[Path], Store]
+def test_healthz_is_503_and_names_the_audit_log_when_it_cannot_open(
+    settings: Settings, store: Store, tmp_path: Path
 ) -> None:
     blocker = tmp_path / "not-a-dir"
-    blocker.write_text("")
-    app = create_app(settings, open_store(blocker / "items.db"), AuditLog(tmp_path / "audit.db"))
-
-    response = TestClient(app).get("/healthz")
-
+    blocker.write_text("a file where the audit log's folder should be")
+    audit = AuditLog(blocker / "audit.db")
+    with TestClient(create_app(settings, store, audit)) as client:
+        response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.headers["retry-after"] == "30"
     body = response.json()
-    assert body["status"] == 503 and body["title"] == "Service Unavailable"
-    assert "items.db" in body["detail"]
+    assert body["status"] == "degraded"
+    assert body["checks"]["store"]["ok"] is True
+    assert body["checks"]["audit"]["ok"] is False
+    assert "audit log" in body["checks"]["audit"]["error"]
 
 
-def test_building_the_app_does_no_io(tmp_path: Path, settings: Settings, open_store: Callable[[Path], Store]) -> None:
-    create_app(settings, open_store(tmp_path / "db" / "items.db"), AuditLog(tmp_path / "logs" / "audit.db"))
-
-    assert not (tmp_path / "db").exists()
-    assert not (tmp_path / "logs").exists()
-
-
-def test_interactive_docs_are_off_but_the_schema_is_served(client: TestClient) -> None:
-    # Swagger UI would load its scripts from a CDN the office PC cannot reach.
-    assert client.get("/docs").status_code == 404
-    assert "/api/search" in client.get("/openapi.json").json()["paths"]
+def test_metrics_count_route_templates_never_raw_paths(client: TestClient, store: Store) -> None:
+    client.get("/api/search", params={"q": "Cầu Rồng"})
+    client.get("/api/items/does-not-exist")
+    text = client.get("/metrics").text
+    assert 'pressdesk_http_requests_total{method="GET",route="/api/search",status="200"} 1.0' in text
+    assert 'route="/api/items/{item_id}",status="404"' in text
+    assert "does-not-exist" not in text
+    assert "Cầu Rồng" not in text
+    assert f"pressdesk_items {float(store.count())}" in text
+    assert 'pressdesk_alerts{status="open"}' in text

@@ -1,0 +1,158 @@
+"""Authentication for requests: a session cookie for the browser, a bearer token for API clients.
+
+A route states what it needs with ``require(Permission.X)``; the dependency answers 401
+when nobody is logged in, 403 when the account's role lacks the permission, and 403 when a
+cookie-authenticated request that changes something does not echo the session's CSRF token
+(header ``X-CSRF-Token`` or form field ``csrf_token``). Bearer-token requests need no CSRF
+token: a browser never attaches them on its own.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+
+from api.accounts import Account, AccountBook, LoginThrottled
+from api.permissions import Permission, allows
+
+SESSION_COOKIE = "pressdesk_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The account behind a request and how it proved itself."""
+
+    account: Account
+    via: str  # "session" or "token"
+    csrf: str | None = None
+
+    def can(self, permission: Permission) -> bool:
+        """Whether this account's role holds ``permission``."""
+        return allows(self.account.role, permission)
+
+    def sees_unit(self, unit_id: str) -> bool:
+        """Whether this account may see and answer alerts routed to ``unit_id``."""
+        if self.can(Permission.ALERTS_ALL):
+            return True
+        return self.can(Permission.ALERTS_OWN_UNIT) and self.account.unit_id == unit_id
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this account."""
+        return f"account:{self.account.username}"
+
+
+def get_accounts(request: Request) -> AccountBook:
+    """The account book (``app.state.accounts``); 503 when the app has none."""
+    accounts = getattr(request.app.state, "accounts", None)
+    if not isinstance(accounts, AccountBook):
+        raise HTTPException(status_code=503, detail="accounts are not enabled on this server")
+    return accounts
+
+
+AccountsDep = Annotated[AccountBook, Depends(get_accounts)]
+
+
+def principal_of(request: Request, accounts: AccountBook) -> Principal | None:
+    """Who is asking: the bearer token first, then the session cookie; ``None`` if neither is valid."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token:
+        account = accounts.token_account(token.strip())
+        return Principal(account, "token") if account else None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        found = accounts.session(cookie)
+        if found:
+            return Principal(found[0], "session", found[1])
+    return None
+
+
+def require(permission: Permission) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency that admits only accounts holding ``permission`` (see the module doc)."""
+
+    async def dependency(request: Request) -> Principal:
+        principal = principal_of(request, get_accounts(request))
+        if principal is None:
+            raise HTTPException(
+                status_code=401,
+                detail="log in first (POST /api/session) or send an API token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if not principal.can(permission):
+            raise HTTPException(
+                status_code=403,
+                detail=f"the {principal.account.role} role may not do this ({permission}); ask an admin",
+            )
+        if principal.via == "session" and request.method not in _SAFE_METHODS:
+            await _check_csrf(request, principal)
+        return principal
+
+    return dependency
+
+
+async def _check_csrf(request: Request, principal: Principal) -> None:
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not sent or not principal.csrf or not secrets.compare_digest(sent, principal.csrf):
+        raise HTTPException(status_code=403, detail="the form is stale or came from another site; reload the page")
+
+
+class Credentials(BaseModel):
+    """A login."""
+
+    username: str = Field(min_length=1, max_length=63)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class SessionInfo(BaseModel):
+    """What a client learns on login: who it is and the CSRF token its changes must carry."""
+
+    username: str
+    role: str
+    unit_id: str | None
+    csrf_token: str
+
+
+router = APIRouter(prefix="/api", tags=["session"])
+
+
+@router.post("/session", response_model=SessionInfo)
+def login(credentials: Credentials, request: Request, response: Response, accounts: AccountsDep) -> SessionInfo:
+    """Log in: sets the session cookie and returns the CSRF token. Repeated failures are throttled (429)."""
+    client = request.client.host if request.client else "unknown"
+    try:
+        account = accounts.authenticate(credentials.username, credentials.password, client)
+    except LoginThrottled as exc:
+        raise HTTPException(
+            status_code=429, detail=str(exc), headers={"Retry-After": str(int(exc.retry_after.total_seconds()))}
+        ) from exc
+    if account is None:
+        raise HTTPException(status_code=401, detail="wrong account name or password")
+    session = accounts.open_session(account)
+    secure = request.url.scheme == "https"
+    response.set_cookie(
+        SESSION_COOKIE, session.token, expires=session.expires_at, httponly=True, samesite="strict", secure=secure
+    )
+    return SessionInfo(username=account.username, role=account.role, unit_id=account.unit_id, csrf_token=session.csrf)
+
+
+@router.delete("/session", status_code=204, response_model=None)
+def logout(request: Request, response: Response, accounts: AccountsDep) -> None:
+    """Log out: the session ends on the server, not only in the browser."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        accounts.close_session(cookie)
+    response.delete_cookie(SESSION_COOKIE)

@@ -1,0 +1,98 @@
+"""``/healthz`` for whoever watches the service, and Prometheus ``/metrics``.
+
+``/healthz`` answers 200 only when the store and the audit log both answer, because the
+workspace must not serve searches it cannot audit; otherwise 503 with the failing part
+named. ``/metrics`` counts requests per route template (never per raw path, so query
+text never becomes a label) and reads the item and alert counts when scraped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from api.deps import Services, get_services
+from core.errors import PressdeskError
+
+_UNMATCHED = "unmatched"
+
+
+class _StateCollector(Collector):
+    """Item and alert counts, read at scrape time so they are never stale."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self._app = app
+
+    def collect(self) -> Iterable[Metric]:
+        services: Services = self._app.state.services
+        items = GaugeMetricFamily("pressdesk_items", "Items in the store.")
+        try:
+            items.add_metric([], services.store.count())
+        except PressdeskError:
+            items.add_metric([], float("nan"))
+        yield items
+        if services.alerts is not None:
+            alerts = GaugeMetricFamily("pressdesk_alerts", "Alerts by response status.", labels=["status"])
+            try:
+                for status in ("open", "acknowledged", "answered"):
+                    alerts.add_metric([status], services.alerts.counts().get(status, 0))
+            except PressdeskError:
+                pass
+            yield alerts
+
+
+def install(app: FastAPI) -> None:
+    """Add the request metrics middleware and the ``/healthz`` and ``/metrics`` routes to ``app``."""
+    registry = CollectorRegistry(auto_describe=True)
+    requests = Counter(
+        "pressdesk_http_requests", "HTTP requests answered.", ["method", "route", "status"], registry=registry
+    )
+    latency = Histogram(
+        "pressdesk_http_request_seconds",
+        "Time to answer HTTP requests.",
+        ["route"],
+        registry=registry,
+        buckets=(0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.5, 5.0),
+    )
+    registry.register(_StateCollector(app))
+
+    @app.middleware("http")
+    async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", _UNMATCHED)
+        requests.labels(request.method, template, str(response.status_code)).inc()
+        latency.labels(template).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/healthz", tags=["operations"], response_model=None)
+    def healthz(request: Request) -> JSONResponse:
+        """200 when the store and the audit log answer; 503 naming what does not."""
+        services = get_services(request)
+        checks: dict[str, dict[str, object]] = {}
+        try:
+            checks["store"] = {"ok": True, "items": services.store.count()}
+        except PressdeskError as exc:
+            checks["store"] = {"ok": False, "error": str(exc)}
+        try:
+            services.audit.entries(limit=1)
+            checks["audit"] = {"ok": True}
+        except PressdeskError as exc:
+            checks["audit"] = {"ok": False, "error": str(exc)}
+        healthy = all(check["ok"] for check in checks.values())
+        return JSONResponse(
+            {"status": "ok" if healthy else "degraded", "items": checks["store"].get("items"), "checks": checks},
+            status_code=200 if healthy else 503,
+        )
+
+    @app.get("/metrics", tags=["operations"], response_model=None)
+    def metrics() -> Response:
+        """Prometheus text exposition."""
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
