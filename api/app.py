@@ -10,7 +10,10 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from alerts import AlertBook
-from api import export, pages, problems, rest, saved_searches, sources
+from api import alerts as alerts_pages
+from api import auth, export, health, labels, pages, problems, rest, saved_searches, sources
+from api import reports as reports_pages
+from api.accounts import AccountBook
 from api.audit import AuditLog
 from api.deps import Services
 from api.views import highlight, web_link
@@ -38,6 +41,7 @@ def create_app(
     alerts: AlertBook | None = None,
     embedder: Embedder | None = None,
     saved: SavedSearchBook | None = None,
+    accounts: AccountBook | None = None,
 ) -> FastAPI:
     """Build the web app over ``store``; nothing connects until the first request.
 
@@ -50,6 +54,8 @@ def create_app(
         embedder: the model that embeds query text; without it search is by keyword
             only (and "similar items", which uses stored vectors).
         saved: the saved-search book; without it those routes answer 503.
+        accounts: staff accounts for logging in (``/api/session``); routes guarded with
+            ``api.auth.require`` answer 503 without it.
     """
     # Swagger UI and ReDoc load their scripts from a CDN, which the office PC cannot reach;
     # the schema stays available at /openapi.json.
@@ -64,12 +70,18 @@ def create_app(
         alerts=alerts,
         saved=saved,
     )
+    app.state.accounts = accounts
     problems.install(app)
+    health.install(app)
+    app.include_router(auth.router)
     app.include_router(rest.router)
     app.include_router(saved_searches.router)
     app.include_router(export.router)
     app.include_router(sources.router)
     app.include_router(pages.router)
+    app.include_router(alerts_pages.router)
+    app.include_router(reports_pages.router)
+    app.include_router(labels.router)
     app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
 
     @app.middleware("http")

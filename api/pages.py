@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -41,6 +41,12 @@ def render(
     if asked in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, asked, max_age=_YEAR, httponly=True, samesite="lax")
     return response
+
+
+def hours(delta: timedelta | None, lang: str = "vi") -> str:
+    """A response time in hours with one decimal, for the alert page ("3,5" in Vietnamese, "3.5" in English)."""
+    text = "" if delta is None else f"{delta.total_seconds() / 3600:.1f}"
+    return text.replace(".", ",") if lang == "vi" else text
 
 
 @router.get("/")
@@ -92,7 +98,7 @@ def alert_page(request: Request, alert_id: str, services: ServicesDep, t: Transl
     alert = services.alerts.get(alert_id) if services.alerts else None
     if alert is None:
         return render(request, services, t, "error.html", {"message": t("alert_not_found")}, status=404)
-    context: dict[str, object] = {"alert": alert, "article_url": web_link(alert.url)}
+    context: dict[str, object] = {"alert": alert, "article_url": web_link(alert.url), "hours": hours, "error": ""}
     return render(request, services, t, "alert.html", context)
 
 

@@ -52,3 +52,4 @@ class SourceKind(StrEnum):
     FEED = "feed"
     SITEMAP = "sitemap"
     SITE = "site"
+    LISTING = "listing"  # section/listing pages crawled by the Scrapy spiders for their article links

@@ -7,7 +7,8 @@
     ├── FetchError             a page or feed could not be collected (carries the URL)
     │   ├── RobotsDisallowed   robots.txt forbids the URL for our user agent
     │   ├── ContentTooLarge    the body exceeded the size limit
-    │   └── UnsupportedContent the content type is not one we read
+    │   ├── UnsupportedContent the content type is not one we read
+    │   └── ForbiddenAddress   the URL leads to an internal address or a scheme we refuse (crawlers.netguard)
     ├── ExtractionError        a fetched page held no article text we could use
     ├── EmbeddingError         the embedding runtime failed or is not installed
     ├── StoreError             the store failed
@@ -51,6 +52,10 @@ class ContentTooLarge(FetchError):
 
 class UnsupportedContent(FetchError):
     """The response has a content type we do not read."""
+
+
+class ForbiddenAddress(FetchError):
+    """The URL (or a redirect, or its DNS answer) leads to an internal address or a refused scheme."""
 
 
 class ExtractionError(PressdeskError):

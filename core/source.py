@@ -28,6 +28,14 @@ class Source:
         kind: how it is collected.
         priority: priority sources are polled more often.
         interval_minutes: the starting poll interval; collection adapts it.
+        listing_urls: for ``listing`` sources, more listing pages of the same site read
+            with ``url`` (other sections, page 2).
+        article_pattern: for ``listing`` sources, a regular expression that article URLs
+            match (searched anywhere in the absolute URL).
+        article_css: for ``listing`` sources, a CSS selector for the links (or the
+            elements holding them) that lead to articles.
+        delay_seconds: the least time between two requests to this site, when it asks
+            for more than the deployment's default; ``None`` keeps the default.
     """
 
     id: str
@@ -36,3 +44,7 @@ class Source:
     kind: SourceKind = SourceKind.FEED
     priority: bool = False
     interval_minutes: int = 30
+    listing_urls: tuple[str, ...] = ()
+    article_pattern: str = ""
+    article_css: str = ""
+    delay_seconds: float | None = None

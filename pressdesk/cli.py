@@ -96,9 +96,11 @@ def _serve(settings: Settings, store: Any, port: int | None, **kwargs: Any) -> N
     import uvicorn
 
     from api import create_app
-    from pressdesk.wiring import open_audit, open_saved
+    from pressdesk.wiring import open_accounts, open_audit, open_saved
 
-    app = create_app(settings, store, open_audit(settings), saved=open_saved(settings), **kwargs)
+    app = create_app(
+        settings, store, open_audit(settings), saved=open_saved(settings), accounts=open_accounts(settings), **kwargs
+    )
     bind_port = port or settings.http_port
     out.print(
         f"[bold green]Giao diện tìm kiếm / search UI:[/] http://{settings.http_host}:{bind_port}/  (Ctrl+C để dừng)"
@@ -604,6 +606,33 @@ def saved_delete(saved_id: str) -> None:
 
 # Command groups that live in their own modules (pressdesk/cli_<area>.py) are registered here,
 # one line each: main.add_command(<group>).
+from pressdesk.cli_crawl import crawl  # noqa: E402 - registered after main is defined
+
+main.add_command(crawl)
+from pressdesk.cli_factchecks import factchecks  # noqa: E402 - registered after main is defined
+
+main.add_command(factchecks)
+from pressdesk.cli_alerts import alerts  # noqa: E402 - registered after main is defined
+
+main.add_command(alerts)
+from pressdesk.cli_report import report  # noqa: E402 - registered after main is defined
+
+main.add_command(report)
+from pressdesk.cli_run import run  # noqa: E402 - registered after main is defined
+
+main.add_command(run)
+from pressdesk.cli_ops import backup, migrate  # noqa: E402 - registered after main is defined
+
+main.add_command(migrate)
+main.add_command(backup)
+from pressdesk.cli_users import users  # noqa: E402 - registered after main is defined
+
+main.add_command(users)
+from pressdesk.cli_classify import classify_command, eval_command, model_group  # noqa: E402 - registered after main is defined
+
+main.add_command(classify_command)
+main.add_command(eval_command)
+main.add_command(model_group)
 
 
 if __name__ == "__main__":

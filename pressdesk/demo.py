@@ -13,6 +13,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from alerts import DigestRun, SmtpNotifier, send_digests
 from core.config import ProjectConfig
@@ -80,6 +81,16 @@ def demo_settings(settings: Settings, keep: bool) -> Settings:
     return settings.model_copy(update={"data_dir": folder})
 
 
+def allow_replay_host(settings: Settings, base_url: str) -> Settings:
+    """Trust the demo's own replay server (on 127.0.0.1) and nothing else internal.
+
+    The outbound guard (``crawlers.netguard``) refuses loopback addresses; the demo names its
+    own host rather than switching the guard off, so configured sources stay guarded.
+    """
+    host = urlsplit(base_url).hostname or ""
+    return settings.model_copy(update={"fetch_allow_hosts": [*settings.fetch_allow_hosts, host]})
+
+
 @contextmanager
 def demo_environment(
     settings: Settings, *, keep: bool = False, now: datetime | None = None
@@ -96,6 +107,7 @@ def demo_environment(
         if not sources:
             replay = stack.enter_context(ReplayServer(ReplaySite(load_articles(now))))
             sources, delay = replay.site.sources(), REPLAY_DELAY_SECONDS
+            dsettings = allow_replay_host(dsettings, replay.base_url)
         mailbox = stack.enter_context(LocalMailbox(dsettings.path("mailbox")))
         notifier = SmtpNotifier("127.0.0.1", mailbox.port, dsettings.smtp_from)
         journey = build_journey(dsettings, config, embedder=embedder, min_delay=delay)

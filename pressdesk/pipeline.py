@@ -12,12 +12,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 
-from alerts import AlertBook, route
+from alerts import AlertBook, Decision, Triage, route
 from classify import Classifier, Gazetteer
+from classify.claims import ClaimMatcher
+from classify.stories import StoryIndex
 from core.config import ProjectConfig
+from core.enums import SourceKind
 from core.errors import ExtractionError, FetchError, RobotsDisallowed
 from core.identity import item_id
 from core.item import Fetched, Item
@@ -25,6 +28,7 @@ from core.ports import Store
 from core.source import Source
 from crawlers import (
     FeedEntry,
+    FetchedPage,
     Fetcher,
     Poller,
     PollOutcome,
@@ -33,6 +37,7 @@ from crawlers import (
     extracted_post,
     failure_kind,
 )
+from crawlers.spiders import ListingCrawl, SpiderRunner
 from pressdesk.ledger import CrawlLedger
 
 log = logging.getLogger("pressdesk.pipeline")
@@ -83,6 +88,14 @@ class Journey:
     alerts: AlertBook
     ledger: CrawlLedger
     poller: Poller
+    #: Triage (alerts.Triage); without it the simpler ``alerts.route`` decides.
+    triage: Triage | None = None
+    #: Runs the Scrapy spiders for ``listing`` sources; without it they are skipped with a warning.
+    spiders: SpiderRunner | None = None
+    #: Matches items against the fact-check registry; without it items carry no claims.
+    claims: ClaimMatcher | None = None
+    #: Groups re-publications of one story; without it items carry no cluster id.
+    stories: StoryIndex | None = None
 
 
 Progress = Callable[[str, int, int], None]
@@ -164,18 +177,143 @@ def _fetch_articles(
             log.warning("article from %s failed: %s (%s)", source.id, exc.reason, exc.url)
             journey.poller.count_error(source.id, f"article:{failure_kind(exc)}", now)
             continue
-        summary.fetched += 1
-        try:
-            extracted = extract_article(page.body, page.final_url, min_chars=MIN_ARTICLE_CHARS)
-        except ExtractionError as exc:
-            summary.extraction_errors += 1
-            log.warning("no article text at %s: %s", entry.url, exc)
-            journey.ledger.mark(key, entry.url, source.id, f"extraction: {exc}")
-            journey.poller.count_error(source.id, "article:extraction", now)
-            continue
-        summary.extracted += 1
-        items.append(Item(id=key, fetched=fetched).with_extracted(extracted))
+        item = _extract_fetched(journey, source, fetched, page, summary=summary, now=now)
+        if item is not None:
+            items.append(item)
     return items
+
+
+def _extract_fetched(
+    journey: Journey, source: Source, fetched: Fetched, page: FetchedPage, *, summary: CycleSummary, now: datetime
+) -> Item | None:
+    """Extract a fetched article page; a page without article text is logged, counted and remembered."""
+    key = item_id(fetched.url)
+    summary.fetched += 1
+    try:
+        extracted = extract_article(page.body, page.final_url, min_chars=MIN_ARTICLE_CHARS)
+    except ExtractionError as exc:
+        summary.extraction_errors += 1
+        log.warning("no article text at %s: %s", fetched.url, exc)
+        journey.ledger.mark(key, fetched.url, source.id, f"extraction: {exc}")
+        journey.poller.count_error(source.id, "article:extraction", now)
+        return None
+    summary.extracted += 1
+    return Item(id=key, fetched=fetched).with_extracted(extracted)
+
+
+def _crawl_listings(
+    journey: Journey,
+    sources: Sequence[Source],
+    summary: CycleSummary,
+    progress: Progress,
+    now: datetime,
+    *,
+    taken: set[str],
+) -> list[Item]:
+    """Crawl the listing sources with the spiders and extract their article pages.
+
+    Each source's listing outcome is recorded in its health as a poll would be; article
+    pages join the same path as feed entries: keyed by ``item_id``, skipped when another
+    source in this cycle (``taken``), the store or the crawl ledger already has them.
+    """
+    if journey.spiders is None or not sources:
+        return []
+    crawl = journey.spiders.run(sources, progress=lambda n: progress("crawl", n, n))
+    if not crawl.finished:
+        log.warning("listing crawl ended early (%s); the next run resumes it", crawl.finish_reason)
+    for source in sources:
+        _record_listing(journey, source, crawl, summary, now)
+    known_sources = {s.id: s for s in (*journey.config.sources, *sources)}
+    for problem in crawl.problems:
+        if problem.listing or problem.source_id not in known_sources:
+            continue
+        if problem.kind == "robots":
+            summary.robots_disallowed += 1
+        else:
+            summary.fetch_errors += 1
+            summary.problems.append(f"{problem.source_id}: {problem.url}: {problem.reason}")
+            log.warning("article from %s failed: %s (%s)", problem.source_id, problem.reason, problem.url)
+        journey.poller.count_error(problem.source_id, f"article:{problem.kind}", now)
+    # Pages of a crawl interrupted earlier may belong to sources not due now: still theirs.
+    pages = {item_id(p.url): p for p in crawl.pages if p.source_id in known_sources and item_id(p.url) not in taken}
+    summary.duplicates += sum(1 for p in crawl.pages if item_id(p.url) in taken)
+    known = journey.ledger.seen(pages) | journey.store.existing(pages)
+    summary.already_seen += len(known)
+    items: list[Item] = []
+    for key, crawled in pages.items():
+        if key in known:
+            continue
+        source = known_sources[crawled.source_id]
+        fetched = Fetched(
+            url=crawled.url,
+            source_id=source.id,
+            outlet=source.outlet.name,
+            fetched_at=datetime.now(UTC),
+            feed_title=crawled.title,
+        )
+        page = FetchedPage(
+            url=crawled.url,
+            final_url=crawled.final_url,
+            status=crawled.status,
+            content_type=crawled.content_type,
+            body=crawled.body,
+            headers={"content-type": crawled.content_type},
+        )
+        item = _extract_fetched(journey, source, fetched, page, summary=summary, now=now)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _record_listing(
+    journey: Journey, source: Source, crawl: ListingCrawl, summary: CycleSummary, now: datetime
+) -> None:
+    """Record one listing source's outcome in its health, as a poll of a feed would be."""
+    summary.sources += 1
+    entries = crawl.entries(source.id)
+    summary.entries += len(entries)
+    failed = crawl.listing_problems(source.id)
+    read = any(listed.source_id == source.id for listed in crawl.listed)
+    if failed:
+        first = failed[0]
+        problem, kind, retry_after = first.reason, first.kind, first.retry_after
+    elif not read:
+        problem, kind, retry_after = f"the crawl ended ({crawl.finish_reason}) before its listing pages", "spider", None
+    elif not entries:
+        problem, kind, retry_after = "no article link matched article_pattern / article_css", "no_links", None
+    else:
+        problem, kind, retry_after = "", "", None
+    result = journey.poller.record_listing(
+        source, now, entries if read else (), problem=problem, kind=kind, retry_after=retry_after
+    )
+    if result.outcome is PollOutcome.FAILED:
+        summary.feeds_failed += 1
+        log.warning("listing %s failed: %s", source.id, problem)
+    elif problem:
+        log.warning("listing %s: %s", source.id, problem)
+    if problem:
+        summary.problems.append(f"{source.id}: {problem}")
+
+
+def _claims_and_story(journey: Journey, item: Item) -> Item:
+    """The item with its claim matches (fact-check links included) and its story cluster id."""
+    labels = item.classified
+    if labels is None:
+        return item
+    claims = labels.claims
+    if journey.claims is not None:
+        claims = journey.claims.match(item.title, item.text, embedding=item.embedding, published=item.published)
+    cluster = labels.cluster_id
+    if journey.stories is not None:
+        cluster = journey.stories.assign(
+            item.id,
+            item.title,
+            item.text,
+            outlet=item.fetched.outlet,
+            seen=item.published or item.fetched.fetched_at,
+            embedding=item.embedding,
+        )
+    return item.with_classified(replace(labels, claims=claims, cluster_id=cluster))
 
 
 def run_cycle(
@@ -200,8 +338,12 @@ def run_cycle(
     summary = CycleSummary()
     chosen = list(sources) if every else journey.poller.due(sources, now)
     summary.not_due = len(sources) - len(chosen)
-    entries = _read_entries(journey, chosen, summary, now)
+    # Listing sources go to the spiders when there are any; otherwise the poller skips them.
+    listings = [s for s in chosen if s.kind is SourceKind.LISTING] if journey.spiders is not None else []
+    entries = _read_entries(journey, [s for s in chosen if s not in listings], summary, now)
     items = _fetch_articles(journey, entries, summary, progress, now)
+    taken = {item_id(entry.url) for _, entry in entries}
+    items += _crawl_listings(journey, listings, summary, progress, now, taken=taken)
 
     # The gazetteer is cheap; only items that name the locality at all are embedded.
     candidates: list[Item] = []
@@ -215,11 +357,18 @@ def run_cycle(
     progress("classify", len(candidates), len(candidates))
 
     relevant: list[Item] = []
+    decisions: dict[str, list[Decision]] = {}
     for item in classified:
         if item.classified is None or not item.classified.about:
             journey.ledger.mark(item.id, item.fetched.url, item.fetched.source_id, "mention-only")
             continue
-        routed = route(item, journey.config, now)
+        # Before routing: an auto-tier claim match routes as false.
+        item = _claims_and_story(journey, item)  # noqa: PLW2901 - the same item, now with claims and cluster
+        if journey.triage is not None:
+            decisions[item.id] = journey.triage.decide([item], now).get(item.id, [])
+            routed = decisions[item.id][0].routed if decisions[item.id] else None
+        else:
+            routed = route(item, journey.config, now)
         relevant.append(item.with_routed(routed) if routed else item)
     summary.relevant = len(relevant)
 
@@ -228,7 +377,17 @@ def run_cycle(
         summary.stored, summary.updated = result.added, result.updated
     for item in relevant:
         journey.ledger.mark(item.id, item.fetched.url, item.fetched.source_id, "stored")
-        if item.routed is not None:
+        if decisions.get(item.id):
+            for decision in decisions[item.id]:
+                journey.alerts.record(
+                    item,
+                    decision.routed,
+                    cluster_id=decision.cluster_id,
+                    trigger=decision.trigger,
+                    evidence_url=decision.evidence_url,
+                )
+                summary.alerts += 1
+        elif item.routed is not None:
             journey.alerts.record(item, item.routed)
             summary.alerts += 1
     summary.seconds = round(time.monotonic() - started, 2)

