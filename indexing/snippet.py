@@ -55,7 +55,10 @@ def _excerpt(text: str, leaves: list[TextLeaf], *, exact: bool, require_match: b
 
 
 def _marked(text: str, spans: list[tuple[int, int]], leaves: list[TextLeaf], *, exact: bool) -> list[bool]:
-    words = [normalise_token(text[a:b], exact=exact) for a, b in spans]
+    raw = [text[a:b] for a, b in spans]
+    # An article repeats its words: each distinct one is normalised once (a search marks up to a hundred texts).
+    forms = {word: normalise_token(word, exact=exact) for word in set(raw)}
+    words = [forms[word] for word in raw]
     marked = [False] * len(words)
     for leaf in leaves:
         if isinstance(leaf, Near):
@@ -72,7 +75,15 @@ def _occurrences(words: list[str], term: Term, exact: bool) -> list[tuple[int, i
     *head, last = term.tokens(exact=exact)
     size = len(head) + 1
     found: list[tuple[int, int]] = []
-    for i in range(len(words) - size + 1):
+    # Only positions holding the first word (or, for a lone prefix, a word it starts) can begin an occurrence.
+    first = head[0] if head else last
+    if head or not term.prefix:
+        starts = [i for i, word in enumerate(words) if word == first]
+    else:
+        starts = [i for i, word in enumerate(words) if word.startswith(first)]
+    for i in starts:
+        if i + size > len(words):
+            break
         final = words[i + size - 1]
         if words[i : i + size - 1] == head and (final.startswith(last) if term.prefix else final == last):
             found.append((i, i + size))

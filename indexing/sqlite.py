@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -22,13 +23,13 @@ import orjson
 
 from core.errors import StoreError, StoreUnavailable
 from core.item import Item, Vector
-from core.search import DAY_FACET, FACET_FIELDS, SearchHit, SearchPage, SearchQuery, UpsertResult
+from core.search import DAY_FACET, FACET_FIELDS, SearchHit, SearchPage, SearchQuery, Sort, UpsertResult
 from core.text import fold
 from indexing.fields import index_fields
 from indexing.query import check, parse
 from indexing.records import item_to_json, record_to_item
 from indexing.snippet import snippet
-from indexing.sqlite_query import compile_search
+from indexing.sqlite_query import SqlSearch, compile_search
 from indexing.sqlite_schema import migrate, transaction
 from indexing.vectors import EXACT_BELOW, VectorIndex
 
@@ -36,6 +37,10 @@ _ID_CHUNK = 500  # ids per IN (...) lookup, well under SQLite's bound-parameter 
 _PREPARE_CHUNK = 250  # items whose values are prepared while the previous chunk is written
 _FOLDED_MAX = 200_000  # distinct words kept folded by ``_fold_words``: a few tens of MB at most
 _FOLDED: dict[str, str] = {}
+_VIETNAM_OFFSET = 7 * 3600  # the office's calendar (UTC+7, no daylight saving), for the day facet
+_EPOCH = date(1970, 1, 1)
+# One search's matches and their scores (``_collect``); emptied after each search.
+_MATCHES_TABLE = "CREATE TEMP TABLE IF NOT EXISTS search_matches (doc INTEGER PRIMARY KEY, score REAL NOT NULL)"
 
 _Row = tuple[object, ...]
 
@@ -109,10 +114,20 @@ class SqliteStore:
         and its last version is the one stored, as if the items were written in turn.
         New items are prepared in chunks, the next one in a second thread while SQLite
         writes the current one with two statements (see ``_prepared_in_turn``): a bulk
-        load is bound by per-item work, not by the disk.
+        load is bound by per-item work, not by the disk. Once the store needs its
+        nearest-neighbour graph, the new vectors are then queued for it
+        (``VectorIndex.follow``), to be added while the next batch is written.
         """
         latest = {item.id: item for item in items}
-        with self._session() as conn, transaction(conn, "BEGIN IMMEDIATE"):
+        with self._session() as conn:
+            added = self._write(conn, latest)
+            dims = [len(item.embedding) for item in latest.values() if item.embedding is not None]
+            self._vectors.follow(conn, dims[0] if dims else None)
+        return UpsertResult(added=added, updated=len(items) - added)
+
+    def _write(self, conn: sqlite3.Connection, latest: dict[str, Item]) -> int:
+        """Write the items in one transaction; return how many were new."""
+        with transaction(conn, "BEGIN IMMEDIATE"):
             stored = _stored(conn, list(latest))
             fresh = [item for item_id, item in latest.items() if item_id not in stored]
             if stored:
@@ -128,8 +143,7 @@ class SqliteStore:
                 for rows, fts in _prepared_in_turn(list(enumerate(fresh, start=first))):
                     conn.execute(_FTS_INSERT_JSON, (fts,))
                     conn.executemany(_INSERT, rows)
-        added = len(fresh)
-        return UpsertResult(added=added, updated=len(items) - added)
+        return len(fresh)
 
     def get(self, item_id: str) -> Item | None:
         """Return the stored item with this id, embedding included, or ``None``."""
@@ -160,23 +174,25 @@ class SqliteStore:
         tree = parse(query.text)
         sql = compile_search(query, tree)
         with self._session() as conn, transaction(conn):
-            rows = conn.execute(
-                f"SELECT i.record, i.embedding, {sql.score} AS score {sql.ranked} ORDER BY {sql.order} "
-                "LIMIT ? OFFSET ?",
-                (*sql.ranked_params, query.limit, query.offset),
-            ).fetchall()
-            if query.facets:
-                facets = _facets(conn, sql.matches, sql.params)
-                total = sum(facets[DAY_FACET].values())  # every match has exactly one day: saves a count
-            else:
-                facets = {}
-                total = int(conn.execute(f"SELECT count(*) {sql.matches}", sql.params).fetchone()[0])
+            try:
+                _collect(conn, sql)
+                docs = _page_docs(conn, sql.sort, query.offset + query.limit)[query.offset :]
+                rows = _records(conn, [doc for doc, _ in docs])
+                if query.facets:
+                    facets = _facets(conn)
+                    total = sum(facets[DAY_FACET].values())  # every match has exactly one day: saves a count
+                else:
+                    facets = {}
+                    total = int(conn.execute("SELECT count(*) FROM temp.search_matches").fetchone()[0])
+            finally:
+                conn.execute("DELETE FROM temp.search_matches")
         hits = []
-        for record, blob, score in rows:
+        for doc, score in docs:
+            record, blob = rows[doc]
             item = _item(record, blob)
             fields = index_fields(item)
             text = snippet(fields.title, fields.body, tree, exact=query.exact)
-            hits.append(SearchHit(item=item, score=float(score), snippet=text))
+            hits.append(SearchHit(item=item, score=score, snippet=text))
         return SearchPage(total=total, hits=tuple(hits), facets=facets)
 
     def nearest(self, vector: Vector, k: int = 10, within: SearchQuery | None = None) -> list[tuple[str, float]]:
@@ -230,6 +246,8 @@ class SqliteStore:
                 for pragma in _PRAGMAS:
                     conn.execute(pragma)
                 migrate(conn)
+                # Each search's matches, kept for its page, total and facets (see ``_collect``).
+                conn.execute(_MATCHES_TABLE)
             except BaseException:
                 conn.close()
                 raise
@@ -339,19 +357,98 @@ def _item(record: str, blob: bytes | None) -> Item:
     return record_to_item(json.loads(record), embedding)
 
 
-def _facets(conn: sqlite3.Connection, matches: str, params: tuple[object, ...]) -> dict[str, dict[str, int]]:
-    # One pass over the matches, materialised once, then a GROUP BY per field.
+def _collect(conn: sqlite3.Connection, sql: SqlSearch) -> None:
+    """Fill ``temp.search_matches`` with every match of ``sql`` and its score, running its MATCH once.
+
+    A date window becomes a ``doc`` range beside the MATCH (``SqlSearch.window``): the
+    lowest and highest ``doc`` published in it, read from ``items_published``. Every
+    item of the window lies in that range, so the range never drops a match; the
+    window's own condition still decides.
+    """
+    params = sql.collect_params
+    if sql.window is not None:
+        start, end = sql.window
+        bounds = [] if start is None else ["published >= ?"]
+        bounds += [] if end is None else ["published < ?"]
+        values = tuple(value for value in (start, end) if value is not None)
+        low, high = conn.execute(
+            f"SELECT min(doc), max(doc) FROM items INDEXED BY items_published WHERE {' AND '.join(bounds)}",  # noqa: S608 - fixed text
+            values,
+        ).fetchone()
+        if low is None:
+            return  # nothing was published in the window
+        params = (*params, low, high)
+    conn.execute(f"INSERT INTO temp.search_matches (doc, score) {sql.collect}", params)
+
+
+def _page_docs(conn: sqlite3.Connection, sort: Sort, count: int) -> list[tuple[int, float]]:
+    """The first ``count`` matches in ``sort`` order, as ``(doc, score)``.
+
+    Ordering every match by its tie-breaker ``id`` would read every match's wide row.
+    Instead the ``count``-th best key is found from the narrow columns, and only the
+    matches whose key is at least as good (the page, plus any ties) are ordered in full.
+    """
+    if count <= 0:
+        return []
+    if sort is Sort.RELEVANCE:
+        key, join = "m.score", ""
+        direction, better = "DESC", ">="
+    else:
+        key, join = "f.published", " CROSS JOIN items AS f INDEXED BY items_facets ON f.doc = m.doc"
+        direction, better = ("DESC", ">=") if sort is Sort.NEWEST else ("ASC", "<=")
+    cut = conn.execute(
+        f"SELECT {key} FROM temp.search_matches AS m{join} ORDER BY {key} {direction} LIMIT 1 OFFSET ?",  # noqa: S608 - fixed text
+        (count - 1,),
+    ).fetchone()
+    where = "" if cut is None else f" WHERE {key} {better} ?"
+    candidates = conn.execute(
+        f"SELECT m.doc, m.score, i.published, i.id FROM temp.search_matches AS m{join} CROSS "  # noqa: S608 - fixed text
+        f"JOIN items AS i ON i.doc = m.doc{where}",
+        () if cut is None else (cut[0],),
+    ).fetchall()
+    if sort is Sort.RELEVANCE:
+        candidates.sort(key=lambda row: (-row[1], row[3]))
+    else:
+        candidates.sort(key=lambda row: (row[2], row[3]), reverse=sort is Sort.NEWEST)
+    return [(int(doc), float(score)) for doc, score, _, _ in candidates[:count]]
+
+
+def _records(conn: sqlite3.Connection, docs: list[int]) -> dict[int, tuple[str, bytes | None]]:
+    """``doc → (record, embedding)`` for ``docs``, in one statement."""
+    if not docs:
+        return {}
+    rows = conn.execute(
+        "SELECT doc, record, embedding FROM items WHERE doc IN (SELECT value FROM json_each(?))", (json.dumps(docs),)
+    )
+    return {doc: (record, blob) for doc, record, blob in rows}
+
+
+def _facets(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
+    """Count the facet values and Vietnam calendar days of the matches in ``temp.search_matches``.
+
+    The values come from the narrow ``items_facets`` index, never from the wide rows;
+    one pass materialises them, then a GROUP BY per field. A day is grouped as its
+    number since 1970 (integer arithmetic, floored also before 1970) and named here.
+    """
     # The field names come from FACET_FIELDS, never from the request.
     groups = " UNION ALL ".join(
         f"SELECT '{name}', {name}, count(*) FROM m WHERE {name} IS NOT NULL GROUP BY {name}"  # noqa: S608 - names are FACET_FIELDS
         for name in (*FACET_FIELDS, DAY_FACET)
     )
-    columns = ", ".join(f"i.{name} AS {name}" for name in FACET_FIELDS)
+    columns = ", ".join(f"f.{name} AS {name}" for name in FACET_FIELDS)
     # The calendar day in Vietnam of the UTC timestamp ``published``: UTC+7, no daylight saving.
-    day = f"strftime('%Y-%m-%d', i.published + {7 * 3600}, 'unixepoch') AS {DAY_FACET}"
+    local = f"(f.published + {_VIETNAM_OFFSET})"
+    day = f"CAST({local} / 86400 AS INTEGER) - ({local} < 0 AND CAST({local} / 86400 AS INTEGER) * 86400 != {local})"
+    statement = (
+        f"WITH m AS MATERIALIZED (SELECT {columns}, {day} AS {DAY_FACET} FROM temp.search_matches AS t "  # noqa: S608 - fixed text
+        f"CROSS JOIN items AS f INDEXED BY items_facets ON f.doc = t.doc) {groups}"
+    )
     facets: dict[str, dict[str, int]] = {name: {} for name in (*FACET_FIELDS, DAY_FACET)}
-    statement = f"WITH m AS MATERIALIZED (SELECT {columns}, {day} {matches}) {groups}"
-    for name, value, number in conn.execute(statement, params):
-        facets[name][value] = int(number)
-    facets[DAY_FACET] = dict(sorted(facets[DAY_FACET].items()))
+    days: dict[str, int] = {}
+    for name, value, number in conn.execute(statement):
+        if name == DAY_FACET:
+            days[(_EPOCH + timedelta(days=int(value))).isoformat()] = int(number)
+        else:
+            facets[name][value] = int(number)
+    facets[DAY_FACET] = dict(sorted(days.items()))
     return facets

@@ -6,6 +6,10 @@ letters and digits ever reach FTS5); field and date leaves become SQL conditions
 MATCH that drives a join to ``items`` and ranks it. Anything else (OR or NOT across
 text and fields, a group that only excludes words) compiles to a SQL boolean over
 ``doc IN (… MATCH ?)`` subqueries, ranked by a second MATCH over the positive text.
+
+``SqlSearch.collect`` selects each match's ``doc`` and score once; the store keeps
+those in a temporary table and cuts the page, the total and the facets from it
+(``indexing.sqlite``), so a search runs its MATCH once instead of up to three times.
 """
 
 from __future__ import annotations
@@ -54,6 +58,14 @@ class SqlSearch:
         ranked_params: the values bound to ``ranked``, in order.
         score: the relevance expression (higher is better) over ``ranked``.
         order: the ``ORDER BY`` terms; ``score`` names the selected relevance.
+        collect: ``SELECT doc, score …``: every match once, with its relevance.
+        collect_params: the values bound to ``collect``, in order. When ``window`` is
+            set, two more follow: the lowest and highest ``doc`` published in it.
+        window: ``(start, end)`` timestamps every match is published in (``None`` for
+            an open end), or ``None`` when ``collect`` takes no ``doc`` range. Items
+            arrive roughly in publication order, so the range of ``doc`` published in
+            a window is narrow, and FTS5 skips the rest of each term's list.
+        sort: the effective order of the page.
     """
 
     matches: str
@@ -62,6 +74,10 @@ class SqlSearch:
     ranked_params: tuple[object, ...]
     score: str
     order: str
+    collect: str = ""
+    collect_params: tuple[object, ...] = ()
+    window: tuple[float | None, float | None] | None = None
+    sort: Sort = Sort.RELEVANCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,24 +99,50 @@ def compile_search(query: SearchQuery, tree: Node | None) -> SqlSearch:
     conditions = [_condition(node, exact=exact) for node in (rest if match is not None else conjuncts)]
     conditions += _request_filters(query)
     where = _join(conditions, " AND ")
-    order = _ORDER[effective_sort(query, tree)]
+    sort = effective_sort(query, tree)
+    order = _ORDER[sort]
     if match is not None:
         # CROSS JOIN keeps FTS5 the outer loop: driven from a facet index instead, SQLite
         # would re-run the MATCH for every row of the facet value (seconds instead of ms).
         also = "" if not conditions else f" AND {where.sql}"
         matches = f"FROM items_fts CROSS JOIN items AS i ON i.doc = items_fts.rowid WHERE items_fts MATCH ?{also}"
         params = (match, *where.params)
-        return SqlSearch(matches, params, matches, params, f"-bm25(items_fts, {_WEIGHTS[exact]})", order)
+        score = f"-bm25(items_fts, {_WEIGHTS[exact]})"
+        window = _window(query, rest)
+        # Every condition is on a column of the narrow ``items_facets`` index: the wide
+        # rows (record, embedding) are never read while matching.
+        joined = "" if not conditions else " CROSS JOIN items AS i INDEXED BY items_facets ON i.doc = items_fts.rowid"
+        within = "" if window is None else " AND items_fts.rowid BETWEEN ? AND ?"
+        collect = f"SELECT items_fts.rowid, {score} FROM items_fts{joined} WHERE items_fts MATCH ?{also}{within}"  # noqa: S608 - every value is bound
+        return SqlSearch(matches, params, matches, params, score, order, collect, params, window, sort)
     matches = f"FROM items AS i WHERE {where.sql}"
     positive = positive_text(tree)
     if not positive:
-        return SqlSearch(matches, where.params, matches, where.params, "0.0", order)
+        collect = f"SELECT i.doc, 0.0 {matches}"
+        return SqlSearch(matches, where.params, matches, where.params, "0.0", order, collect, where.params, None, sort)
     ranked = (
         f"FROM items AS i LEFT JOIN (SELECT rowid AS doc, -bm25(items_fts, {_WEIGHTS[exact]}) AS relevance "  # noqa: S608 - every value is bound
         f"FROM items_fts WHERE items_fts MATCH ?) AS r ON r.doc = i.doc WHERE {where.sql}"
     )
     rank = " OR ".join(_leaf(leaf, exact=exact) for leaf in positive)
-    return SqlSearch(matches, where.params, ranked, (rank, *where.params), "coalesce(r.relevance, 0.0)", order)
+    score = "coalesce(r.relevance, 0.0)"
+    ranked_params = (rank, *where.params)
+    collect = f"SELECT i.doc, {score} {ranked}"
+    return SqlSearch(matches, where.params, ranked, ranked_params, score, order, collect, ranked_params, None, sort)
+
+
+def _window(query: SearchQuery, conjuncts: list[Node]) -> tuple[float | None, float | None] | None:
+    """The publication window every match lies in: the request's dates and each ``published:`` conjunct, intersected."""
+    starts: list[float] = []
+    ends: list[float] = []
+    bounds = [node.bounds() for node in conjuncts if isinstance(node, PublishedIn)]
+    bounds.append((query.since and as_utc(query.since), query.until and as_utc(query.until)))
+    for start, end in bounds:
+        starts += [] if start is None else [start.timestamp()]
+        ends += [] if end is None else [end.timestamp()]
+    if not starts and not ends:
+        return None
+    return (max(starts) if starts else None, min(ends) if ends else None)
 
 
 def fts5_match(node: Node, *, exact: bool) -> str | None:

@@ -21,6 +21,10 @@ database as ``items.db.vectors``:
   Otherwise the graph is searched for several times ``k`` candidates, growing until
   enough pass the filter, and those are rescored exactly from their BLOBs, so scores
   are true cosines and int8 rounding does not reorder the results.
+- Once a store is large enough to need the graph, each write feeds its new vectors to
+  the in-memory graph (``follow``) in a background thread, while SQLite writes the next
+  batch: a bulk load no longer ends with one long build (216 s at a million items).
+  Every other use of the graph waits for that work first.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import json
 import logging
 import os
 import sqlite3
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +67,9 @@ _EXPANSION_SEARCH = 512  # HNSW "ef": candidates kept while walking the graph; ~
 _CANDIDATES = 3  # candidates rescored exactly per result asked for
 _MIN_CANDIDATES = 40
 _MAX_SEARCH = 20_000  # the widest graph search; if fewer than k of its candidates pass, score exactly
+# ``follow`` builds a graph from the stored vectors only while there are at most this many
+# (seconds of work); a larger store without a saved graph is left to the first search.
+_FOLLOW_BUILD = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +98,49 @@ class VectorIndex:
         self._index: Index | None = None
         self._seq = 0  # the last ``vector_log`` entry the in-memory index reflects
         self._unsaved = 0  # changes the saved file lacks
+        self._pending: Future[None] | None = None  # graph updates queued by ``follow``
+        self._worker: ThreadPoolExecutor | None = None
+
+    def follow(self, conn: sqlite3.Connection, dim: int | None) -> None:
+        """Queue the embedding changes just committed for the in-memory graph, if one is worth keeping.
+
+        Called after each write, with the size of the vectors written (``None`` when the
+        write only removed vectors). Keeps following once the graph is in memory; starts when
+        the store reaches ``exact_below`` rows and either a saved graph exists or few
+        enough vectors are stored to build one in seconds. The additions run in a
+        background thread (usearch releases the GIL), overlapping the next write.
+
+        The write itself is already committed, so a failure of an earlier queued update
+        is logged, not raised: the graph is dropped and rebuilt on next use.
+        """
+        try:
+            self._settle()
+        except StoreError as exc:
+            log.warning("%s; the vector index will be rebuilt on next use", exc)
+            return
+        if self._index is None:
+            if dim is None:
+                return  # only vectors removed: nothing worth loading a graph for
+            rows = int(conn.execute("SELECT coalesce(max(doc), 0) FROM items").fetchone()[0])
+            if rows < self._exact_below or (not self._meta.exists() and _latest(conn) > _FOLLOW_BUILD):
+                return
+        elif dim is None:
+            dim = self._index.ndim
+        elif self._index.ndim != dim:
+            return  # vectors of another model: the graph of this one stays as it is
+        with transaction(conn):
+            self._current(conn, dim, background=True)
+
+    def _settle(self) -> None:
+        """Wait for queued graph updates; on failure drop the graph (it is rebuilt on next use) and say so."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        try:
+            pending.result()
+        except StoreError:
+            self._index = None
+            raise
 
     def nearest(
         self, conn: sqlite3.Connection, vector: Vector, k: int, within: SearchQuery | None
@@ -108,6 +159,7 @@ class VectorIndex:
             return []
         query = query / norm
         where = _restriction(within)
+        self._settle()
         with transaction(conn):  # one snapshot: the catch-up and the rows it is checked against agree
             if self._narrow(conn, where):
                 return _exact(conn, query, k, where)
@@ -124,6 +176,7 @@ class VectorIndex:
         one's index with the other's description. A failure is logged, not raised: the
         file is only a cache, caught up or rebuilt on the next open.
         """
+        self._settle()
         if self._index is None or self._unsaved == 0:
             return
         meta = {"format": _FORMAT, "dim": self._index.ndim, "seq": self._seq}
@@ -141,8 +194,13 @@ class VectorIndex:
 
     def close(self, conn: sqlite3.Connection) -> None:
         """Save the index if it changed, then free its memory (it is reloaded on next use)."""
-        self.save(conn)
-        self._index = None
+        try:
+            self.save(conn)
+        finally:
+            self._index = None
+            if self._worker is not None:
+                self._worker.shutdown()
+                self._worker = None
 
     def _narrow(self, conn: sqlite3.Connection, where: _Where) -> bool:
         """Whether few enough rows can match that scoring them all beats the graph."""
@@ -158,13 +216,16 @@ class VectorIndex:
         ).fetchone()[0]
         return int(counted) < limit
 
-    def _current(self, conn: sqlite3.Connection, dim: int) -> Index:
-        """The index for ``dim``-sized vectors, loaded or rebuilt, with every logged change applied."""
+    def _current(self, conn: sqlite3.Connection, dim: int, *, background: bool = False) -> Index:
+        """The index for ``dim``-sized vectors, loaded or rebuilt, with every logged change applied.
+
+        With ``background``, the logged changes are read now and applied by the worker thread.
+        """
         if self._index is None or self._index.ndim != dim:
             loaded = self._load(conn, dim)
             self._index, self._seq = loaded or self._build(conn, dim)
             self._unsaved = 0 if loaded else _SAVE_EVERY  # a rebuilt index is worth saving at once
-        self._catch_up(conn, self._index)
+        self._catch_up(conn, self._index, background=background)
         return self._index
 
     def _load(self, conn: sqlite3.Connection, dim: int) -> tuple[Index, int] | None:
@@ -194,8 +255,11 @@ class VectorIndex:
             _add(index, [r[0] for r in chunk], [r[1] for r in chunk], dim)
         return index, _latest(conn)
 
-    def _catch_up(self, conn: sqlite3.Connection, index: Index) -> None:
-        """Apply the embedding changes logged since the index was last brought up to date."""
+    def _catch_up(self, conn: sqlite3.Connection, index: Index, *, background: bool = False) -> None:
+        """Apply the embedding changes logged since the index was last brought up to date.
+
+        With ``background``, they are read now and applied by the worker thread.
+        """
         latest = _latest(conn)
         if latest == self._seq:
             return
@@ -204,15 +268,25 @@ class VectorIndex:
             "LEFT JOIN items AS i ON i.doc = l.doc",
             (self._seq,),
         ).fetchall()
+        if not background:
+            self._apply(index, rows)
+        self._seq = latest
+        self._unsaved += len(rows)
+        if not background:
+            return
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pressdesk-vectors")
+        self._pending = self._worker.submit(self._apply, index, rows)
+
+    def _apply(self, index: Index, rows: list[tuple[int, bytes | None]]) -> None:
+        """Replace the graph's vectors of the changed ``(doc, embedding)`` rows (removed when ``None``)."""
         changed = np.array([r[0] for r in rows], dtype=np.uint64)
         try:
             index.remove(changed[index.contains(changed)])
         except (RuntimeError, ValueError) as exc:
             raise StoreError(f"the vector index {self._path} failed to update ({exc}); delete it to rebuild") from exc
-        fitting = [r for r in rows if r[1] is not None and len(r[1]) == index.ndim * 4]
-        _add(index, [r[0] for r in fitting], [r[1] for r in fitting], index.ndim)
-        self._seq = latest
-        self._unsaved += len(rows)
+        fitting = [(doc, blob) for doc, blob in rows if blob is not None and len(blob) == index.ndim * 4]
+        _add(index, [doc for doc, _ in fitting], [blob for _, blob in fitting], index.ndim)
 
     def _approximate(
         self, conn: sqlite3.Connection, index: Index, query: Vector, k: int, where: _Where

@@ -162,3 +162,27 @@ def test_every_plan_runs_on_the_real_schema(schema: sqlite3.Connection, text: st
     assert schema.execute(f"SELECT count(*) {sql.matches}", sql.params).fetchone() == (0,)
     page = f"SELECT {sql.score} AS score {sql.ranked} ORDER BY {sql.order} LIMIT 5"
     assert schema.execute(page, sql.ranked_params).fetchall() == []
+
+
+@pytest.mark.parametrize("text", RUNNABLE)
+@pytest.mark.parametrize("exact", [False, True])
+def test_every_collect_statement_runs_on_the_real_schema(schema: sqlite3.Connection, text: str, exact: bool) -> None:
+    sql = compiled(text, exact=exact)
+    bounds = () if sql.window is None else (1, 10)  # the doc range the store reads from ``items_published``
+    assert schema.execute(sql.collect, (*sql.collect_params, *bounds)).fetchall() == []
+
+
+def test_a_date_window_bounds_the_match_by_doc() -> None:
+    sql = compiled(
+        "lũ published:[2026-11-01 TO 2026-11-15]",
+        since=datetime(2026, 11, 3, tzinfo=UTC),
+        until=datetime(2026, 12, 1, tzinfo=UTC),
+    )
+    # The tightest of each end: the request's start, the query's last day (Vietnam time).
+    start, end = datetime(2026, 11, 3, tzinfo=UTC), datetime(2026, 11, 15, 17, tzinfo=UTC)
+    assert sql.window == (start.timestamp(), end.timestamp())
+    assert sql.collect.endswith("AND items_fts.rowid BETWEEN ? AND ?")
+    assert "INDEXED BY items_facets" in sql.collect  # conditions read the narrow index, not the wide rows
+    assert compiled("lũ").window is None and "BETWEEN" not in compiled("lũ").collect
+    # Under OR a date is no bound on every match.
+    assert compiled("lũ OR published:[2026-11-01 TO 2026-11-15]").window is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from usearch.index import Index
 
 from core import Item, SearchQuery, Stance, Vector
 from indexing import SqliteStore
@@ -165,3 +167,34 @@ def test_every_embedding_change_is_logged_once(tmp_path: Path) -> None:
     store.close()
     with sqlite3.connect(tmp_path / "items.db") as conn:
         assert conn.execute("SELECT count(*) FROM vector_log").fetchone()[0] == 7
+
+
+def test_a_bulk_load_keeps_the_graph_current_and_saves_it_without_a_search(
+    tmp_path: Path, corpus_3000: list[Item]
+) -> None:
+    path = tmp_path / "items.db"
+    store = SqliteStore(path, exact_below=1000)
+    for start in range(0, 2500, 500):  # past 1,000 rows each write is queued for the graph
+        store.upsert(corpus_3000[start : start + 500])
+    store.upsert([replace(corpus_3000[7], embedding=None)])  # a removal is followed too
+    store.close()  # waits for the queued updates and saves the graph, though nothing searched
+    saved = Index.restore(str(path) + ".vectors")
+    assert saved is not None and len(saved) == 2499
+    meta = json.loads(Path(f"{path}.vectors.json").read_text(encoding="utf-8"))
+    with sqlite3.connect(path) as conn:
+        assert meta["seq"] == conn.execute("SELECT max(seq) FROM vector_log").fetchone()[0]
+    reopened = SqliteStore(path, exact_below=1000)
+    reopened.upsert(corpus_3000[2500:])  # the saved graph is loaded and followed
+    target = corpus_3000[2900]
+    assert target.embedding is not None
+    [(best, cosine)] = reopened.nearest(target.embedding, k=1)
+    assert best == target.id and cosine == pytest.approx(1.0, abs=1e-5)
+    assert corpus_3000[7].id not in {i for i, _ in reopened.nearest(QUERY_VECTOR, k=3000)}
+    reopened.close()
+
+
+def test_a_small_store_keeps_no_graph(tmp_path: Path, corpus_3000: list[Item]) -> None:
+    store = SqliteStore(tmp_path / "items.db", exact_below=5000)
+    store.upsert(corpus_3000)  # 3,000 rows: searched exactly, nothing to follow
+    store.close()
+    assert not (tmp_path / "items.db.vectors").exists()

@@ -6,13 +6,14 @@ import sqlite3
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import indexing.vectors
-from core import SearchQuery, StoreError, StoreUnavailable
+from core import Item, SearchQuery, Sort, StoreError, StoreUnavailable
 from indexing import SqliteStore
 from indexing.sqlite_schema import MIGRATIONS, migrate, schema_version
 from tests.indexing.query_contract import QueryContract
@@ -154,4 +155,81 @@ def test_nearest_ignores_vectors_of_another_size(tmp_path: Path) -> None:
     store.upsert([item, other_model])
     assert [item_id for item_id, _ in store.nearest(QUERY_VECTOR, k=5)] == [item.id]
     assert store.nearest(np.zeros(384, dtype=np.float32)) == []
+    store.close()
+
+
+TEXTS = ("Lũ lụt ở Huế", "Lũ ở Quảng Nam")
+
+
+def _shuffled_days(count: int) -> list[Item]:
+    """``count`` items on consecutive days from 2024-01-01, written in a scrambled order, two texts alternating."""
+    start = datetime(2024, 1, 1, 3, tzinfo=UTC)
+    days = [(7 * n) % count for n in range(count)]  # 7 and count coprime: every day once, out of order
+    return [
+        article(
+            f"ngay-{day}",
+            f"Tin ngày {day}",
+            "Lũ ở Quảng Nam" if day % 2 else "Lũ lụt ở Huế",
+            start + timedelta(days=day),
+        )
+        for day in days
+    ]
+
+
+def _published(item: Item) -> datetime:
+    assert item.extracted is not None and item.extracted.published is not None
+    return item.extracted.published
+
+
+def test_a_date_window_finds_its_items_when_they_arrived_out_of_order(tmp_path: Path) -> None:
+    # The window becomes a ``doc`` range; items written out of publication order must still all be found.
+    store = SqliteStore(tmp_path / "items.db")
+    items = _shuffled_days(50)
+    store.upsert(items)
+    since, until = datetime(2024, 1, 10, tzinfo=UTC), datetime(2024, 1, 20, tzinfo=UTC)
+    page = store.search(SearchQuery(text="lũ", since=since, until=until, sort=Sort.NEWEST, limit=100))
+    published = [_published(hit.item) for hit in page.hits]
+    assert page.total == 10 and len(published) == 10
+    assert published == sorted(published, reverse=True) and since <= published[-1] and published[0] < until
+    dated = store.search(SearchQuery(text="lũ published:[2024-01-12 TO 2024-01-13]", sort=Sort.OLDEST))
+    assert [_published(hit.item).day for hit in dated.hits] == [12, 13]
+    empty = store.search(SearchQuery(text="lũ", since=datetime(2030, 1, 1, tzinfo=UTC)))
+    assert empty.total == 0 and empty.hits == ()
+    store.close()
+
+
+@pytest.mark.parametrize("sort", [Sort.RELEVANCE, Sort.NEWEST, Sort.OLDEST])
+def test_pages_in_turn_give_the_full_order_even_with_ties(tmp_path: Path, sort: Sort) -> None:
+    store = SqliteStore(tmp_path / "items.db")
+    items = _shuffled_days(30)
+    # Ties: every text of one kind scores the same, and some items share a publication time.
+    items += [replace(item, id=f"{item.id}-twin") for item in items[:8]]
+    store.upsert(items)
+    query = SearchQuery(text="lũ", sort=sort, limit=100)
+    everything = [hit.item.id for hit in store.search(query).hits]
+    paged = [
+        hit.item.id for offset in range(0, 38, 7) for hit in store.search(replace(query, offset=offset, limit=7)).hits
+    ]
+    assert len(everything) == 38 and paged == everything
+    if sort is Sort.RELEVANCE:
+        scores = [(-hit.score, hit.item.id) for hit in store.search(query).hits]
+        assert scores == sorted(scores)
+    store.close()
+
+
+def test_the_day_facet_counts_vietnam_days_before_1970(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "items.db")
+    store.upsert(
+        [
+            article(
+                "truoc", "Lũ năm xưa", "Lũ", datetime(1969, 12, 31, 10, tzinfo=UTC)
+            ),  # 17:00 on the 31st in Vietnam
+            article(
+                "giao-thua", "Lũ đêm giao thừa", "Lũ", datetime(1969, 12, 31, 20, tzinfo=UTC)
+            ),  # 03:00 on 1 January
+            article("sau", "Lũ đầu năm", "Lũ", datetime(1970, 1, 1, 16, 59, tzinfo=UTC)),  # 23:59 on 1 January
+        ]
+    )
+    facets = store.search(SearchQuery(text="lũ")).facets
+    assert facets["day"] == {"1969-12-31": 1, "1970-01-01": 2}
     store.close()
