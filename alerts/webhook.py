@@ -116,15 +116,18 @@ class WebhookSender:
                 DELIVERY_HEADER: delivery_id,
             }
             try:
-                response = httpx.post(url, content=body, headers=headers, timeout=self.timeout)
+                # Only the status matters: the body is never read, so a receiver cannot make
+                # the sender hold a large or endless answer in memory.
+                with httpx.stream("POST", url, content=body, headers=headers, timeout=self.timeout) as response:
+                    status = response.status_code
             except httpx.HTTPError as exc:
                 problem = f"cannot reach {url}: {exc}"
                 log.info("webhook attempt %d/%d failed: %s", attempt, self.attempts, problem)
                 continue
-            if response.is_success:
-                return WebhookResult(attempts=attempt, status=response.status_code)
-            problem = f"{url} answered {response.status_code}"
-            if response.status_code != 429 and response.status_code < 500:
+            if 200 <= status < 300:
+                return WebhookResult(attempts=attempt, status=status)
+            problem = f"{url} answered {status}"
+            if status != 429 and status < 500:
                 raise DeliveryError(f"{problem}; the receiver refused the request, check its URL and secret")
             log.info("webhook attempt %d/%d failed: %s", attempt, self.attempts, problem)
         raise DeliveryError(f"{problem} after {self.attempts} attempts; it will be retried on the next run")

@@ -1,9 +1,8 @@
 """Response tracking pages: record a unit's answer to an alert (the acknowledge page is in ``api.pages``).
 
-No accounts yet: like acknowledgement, the answer form is reached through the unguessable
-alert id sent to the unit's shared mailbox. Each handler is one function of the request, so a
-role check can be added as a dependency later without touching the logic. Every change is
-written to the audit log.
+The answer form needs a login like every page: the unit's own responders (or an account that
+sees every unit's alerts) may answer; for anyone else the alert does not exist (404). Every
+change is written to the audit log under the account's name.
 """
 
 from __future__ import annotations
@@ -16,8 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import ClientDep, ServicesDep, TranslatorDep
-from api.pages import hours, render
-from api.search import ANONYMOUS
+from api.pages import AlertPagePrincipal, hours, render, visible_alert
 from api.views import web_link
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -32,10 +30,11 @@ def answer(
     services: ServicesDep,
     t: TranslatorDep,
     client: ClientDep,
+    principal: AlertPagePrincipal,
 ) -> Response:
     """Record the link to the unit's published answer (open or acknowledged → answered), then show the alert."""
     book = services.alerts
-    current = book.get(alert_id) if book else None
+    current = visible_alert(services, principal, alert_id)
     if book is None or current is None:
         return render(request, services, t, "error.html", {"message": t("alert_not_found")}, status=404)
     link = link.strip()
@@ -50,6 +49,6 @@ def answer(
     alert = book.answer(alert_id, link, datetime.now(UTC))
     assert alert is not None  # it existed a moment ago and alerts are never deleted
     services.audit.record(
-        "answer", ANONYMOUS, {"alert": alert.id, "unit": alert.unit_id, "link": link, "client": client}
+        "answer", principal.actor, {"alert": alert.id, "unit": alert.unit_id, "link": link, "client": client}
     )
     return RedirectResponse(f"/alerts/{alert.id}", status_code=303)

@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from alerts import AlertBook
 from api import alerts as alerts_pages
-from api import auth, export, health, labels, pages, problems, rest, saved_searches, sources
+from api import audit_reader, auth, export, health, labels, login, pages, problems, rest, saved_searches, sources
 from api import reports as reports_pages
 from api.accounts import AccountBook
 from api.audit import AuditLog
@@ -54,8 +54,9 @@ def create_app(
         embedder: the model that embeds query text; without it search is by keyword
             only (and "similar items", which uses stored vectors).
         saved: the saved-search book; without it those routes answer 503.
-        accounts: staff accounts for logging in (``/api/session``); routes guarded with
-            ``api.auth.require`` answer 503 without it.
+        accounts: staff accounts for logging in (``/login``, ``/api/session``); every route
+            except ``/healthz``, ``/metrics`` and the login itself is guarded by role
+            (``api.auth.require``/``require_page``) and answers 503 without it.
     """
     # Swagger UI and ReDoc load their scripts from a CDN, which the office PC cannot reach;
     # the schema stays available at /openapi.json.
@@ -72,8 +73,11 @@ def create_app(
     )
     app.state.accounts = accounts
     problems.install(app)
+    login.install(app)
     health.install(app)
     app.include_router(auth.router)
+    app.include_router(login.router)
+    app.include_router(audit_reader.router)
     app.include_router(rest.router)
     app.include_router(saved_searches.router)
     app.include_router(export.router)

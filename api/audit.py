@@ -1,4 +1,4 @@
-"""The audit log: every search (later: export and label change) is written here, append-only.
+"""The audit log: every search, export and label change is written here, append-only.
 
 The log is how the office shows what its monitoring was used for. Rows cannot be
 changed or deleted through SQLite (triggers refuse it), only added.
@@ -35,7 +35,7 @@ class AuditEntry:
     """One recorded action.
 
     Attributes:
-        actor: who acted: ``"anonymous"`` until accounts exist.
+        actor: who acted: ``"account:<name>"`` for a logged-in account (``api.auth.Principal.actor``).
         detail: what was asked and answered (query, filters, result count, client address).
     """
 
@@ -44,6 +44,11 @@ class AuditEntry:
     action: str
     actor: str
     detail: dict[str, object]
+
+
+def _utc(moment: datetime) -> datetime:
+    """Entries are stored as UTC ISO text, so filters must be UTC too to compare as text."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class AuditLog:
@@ -75,6 +80,44 @@ class AuditLog:
                 args,
             ).fetchall()
         return [AuditEntry(int(r[0]), datetime.fromisoformat(r[1]), r[2], r[3], json.loads(r[4])) for r in rows]
+
+    def search(
+        self,
+        *,
+        action: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[AuditEntry], int]:
+        """Entries matching every given filter, newest first, one page of them and the count of all.
+
+        ``since`` is inclusive and ``until`` exclusive, both compared as UTC instants.
+        """
+        clauses: list[str] = []
+        args: list[object] = []
+        if action:
+            clauses.append("action = ?")
+            args.append(action)
+        if actor:
+            clauses.append("actor = ?")
+            args.append(actor)
+        if since is not None:
+            clauses.append("at >= ?")
+            args.append(_utc(since).isoformat())
+        if until is not None:
+            clauses.append("at < ?")
+            args.append(_utc(until).isoformat())
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._lock:
+            total = int(self._execute(f"SELECT count(*) FROM audit {where}", tuple(args)).fetchone()[0])  # noqa: S608 - fixed clauses
+            rows = self._execute(
+                f"SELECT id, at, action, actor, detail FROM audit {where} ORDER BY id DESC LIMIT ? OFFSET ?",  # noqa: S608 - fixed clauses
+                (*args, limit, offset),
+            ).fetchall()
+        entries = [AuditEntry(int(r[0]), datetime.fromisoformat(r[1]), r[2], r[3], json.loads(r[4])) for r in rows]
+        return entries, total
 
     def close(self) -> None:
         """Close the file; the next call reopens it."""

@@ -5,6 +5,11 @@ when nobody is logged in, 403 when the account's role lacks the permission, and 
 cookie-authenticated request that changes something does not echo the session's CSRF token
 (header ``X-CSRF-Token`` or form field ``csrf_token``). Bearer-token requests need no CSRF
 token: a browser never attaches them on its own.
+
+HTML pages use ``require_page`` instead: a browser that is not logged in is redirected to
+``/login?next=<path>`` (``LoginRequired``, answered in ``api.login``) and a role without the
+permission gets the error page (``PageForbidden``). Both remember the admitted principal on
+``request.state`` so pages can name the account and put its CSRF token in every form.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
@@ -76,8 +82,8 @@ def principal_of(request: Request, accounts: AccountBook) -> Principal | None:
     return None
 
 
-def require(permission: Permission) -> Callable[[Request], Awaitable[Principal]]:
-    """A dependency that admits only accounts holding ``permission`` (see the module doc)."""
+def require(*permissions: Permission) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency that admits only accounts holding one of ``permissions`` (see the module doc)."""
 
     async def dependency(request: Request) -> Principal:
         principal = principal_of(request, get_accounts(request))
@@ -87,16 +93,82 @@ def require(permission: Permission) -> Callable[[Request], Awaitable[Principal]]
                 detail="log in first (POST /api/session) or send an API token",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        if not principal.can(permission):
+        if not any(principal.can(permission) for permission in permissions):
+            needed = " or ".join(permissions)
             raise HTTPException(
                 status_code=403,
-                detail=f"the {principal.account.role} role may not do this ({permission}); ask an admin",
+                detail=f"the {principal.account.role} role may not do this ({needed}); ask an admin",
             )
         if principal.via == "session" and request.method not in _SAFE_METHODS:
             await _check_csrf(request, principal)
+        request.state.principal = principal
         return principal
 
     return dependency
+
+
+class LoginRequired(Exception):
+    """A browser asked for a page without logging in; answered with a redirect to ``/login``."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class PageForbidden(Exception):
+    """A logged-in browser asked for a page its role may not see; answered with the error page (403).
+
+    ``message`` is a key of the UI catalogue (``api.i18n``), so the page speaks the reader's language.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def safe_next(value: str | None) -> str:
+    """Where to go after logging in: a path on this site, never another site (no open redirect).
+
+    Absolute URLs, scheme-relative ``//host`` paths, backslashes (which some browsers read
+    as slashes) and control characters all fall back to ``/``.
+    """
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return value
+
+
+def require_page(*permissions: Permission) -> Callable[[Request], Awaitable[Principal]]:
+    """Like ``require``, for HTML pages: nobody logged in → redirect to the login page; no right → error page."""
+
+    async def dependency(request: Request) -> Principal:
+        principal = principal_of(request, get_accounts(request))
+        if principal is None:
+            # After logging in the browser comes back with a GET, so a form's target is no place to return to.
+            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            raise LoginRequired(safe_next(here) if request.method in _SAFE_METHODS else "/")
+        request.state.principal = principal  # the error page's header still names the account
+        if not any(principal.can(permission) for permission in permissions):
+            raise PageForbidden("forbidden_message")
+        if principal.via == "session" and request.method not in _SAFE_METHODS:
+            try:
+                await _check_csrf(request, principal)
+            except HTTPException as exc:
+                raise PageForbidden("csrf_stale") from exc
+        request.state.principal = principal
+        return principal
+
+    return dependency
+
+
+def current_principal(request: Request) -> Principal | None:
+    """The principal a guard admitted for this request (for the page header), if any."""
+    principal = getattr(request.state, "principal", None)
+    return principal if isinstance(principal, Principal) else None
 
 
 async def _check_csrf(request: Request, principal: Principal) -> None:

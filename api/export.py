@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
+from api.auth import Principal, require
 from api.deps import AuditDep, ClientDep, SearcherDep
-from api.search import ANONYMOUS, SearchParams, audit_detail
+from api.permissions import Permission
+from api.search import SearchParams, audit_detail
 from api.views import VIETNAM_TIME
 from core.errors import EmbeddingError, QueryError
 from indexing import start_export
@@ -28,7 +30,11 @@ class ExportParams(SearchParams):
 
 @router.get("/api/export", response_class=StreamingResponse)
 def export(
-    params: Annotated[ExportParams, Query()], searcher: SearcherDep, audit: AuditDep, client: ClientDep
+    params: Annotated[ExportParams, Query()],
+    searcher: SearcherDep,
+    audit: AuditDep,
+    client: ClientDep,
+    principal: Annotated[Principal, Depends(require(Permission.EXPORT))],
 ) -> StreamingResponse:
     """Stream every match as ``format`` (``csv`` opens in Excel, Vietnamese intact; ``jsonl`` for programs).
 
@@ -40,9 +46,9 @@ def export(
     try:
         stream = start_export(searcher, query, params.format, bom=params.bom)
     except (QueryError, EmbeddingError) as exc:
-        audit.record("export", ANONYMOUS, {**detail, "error": str(exc)})
+        audit.record("export", principal.actor, {**detail, "error": str(exc)})
         raise
-    audit.record("export", ANONYMOUS, {**detail, "count": stream.total})
+    audit.record("export", principal.actor, {**detail, "count": stream.total})
     filename = f"pressdesk-{datetime.now(VIETNAM_TIME):%Y%m%d-%H%M}.{params.format}"
     return StreamingResponse(
         (chunk.encode("utf-8") for chunk in stream.chunks()),

@@ -1,22 +1,33 @@
-"""The server-rendered web UI: search page, item page, and the acknowledge page linked from digests."""
+"""The server-rendered web UI: search page, item page, and the acknowledge page linked from digests.
+
+Every page needs a login (``api.auth.require_page``): a browser that is not logged in is sent
+to ``/login`` and comes back afterwards. Responders see only their own unit's alerts; another
+unit's alert answers 404, the same as a missing one, so alert ids do not reveal what exists.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from alerts import Alert
+from api.auth import Principal, current_principal, require_page
 from api.deps import LANGUAGE_COOKIE, ClientDep, Services, ServicesDep, TranslatorDep
 from api.i18n import LANGUAGES, Translator
-from api.search import ANONYMOUS, MAX_PAGE, SearchParams, run_search
+from api.permissions import Permission
+from api.search import MAX_PAGE, SearchParams, run_search
 from api.views import Labels, article_url, facet_groups, paging, web_link
 from core.errors import EmbeddingError, QueryError
 
 router = APIRouter(default_response_class=HTMLResponse)
 
 _YEAR = 365 * 24 * 3600
+
+SearchPagePrincipal = Annotated[Principal, Depends(require_page(Permission.SEARCH))]
+AlertPagePrincipal = Annotated[Principal, Depends(require_page(Permission.ALERTS_ALL, Permission.ALERTS_OWN_UNIT))]
 
 
 def render(
@@ -25,6 +36,7 @@ def render(
     """Render a template in the page's language; an explicit ``?lang=`` is remembered in a cookie."""
     other = "en" if t.lang == "vi" else "vi"
     switch = request.url.include_query_params(lang=other)
+    principal = current_principal(request)
     response = services.templates.TemplateResponse(
         request,
         name,
@@ -33,6 +45,9 @@ def render(
             "labels": Labels(t, services.config),
             "other_lang": other,
             "switch_url": f"{switch.path}?{switch.query}",
+            # The header names the account and offers logout; every POST form echoes the session's token.
+            "principal": principal,
+            "csrf_token": (principal.csrf or "") if principal else "",
             **context,
         },
         status_code=status,
@@ -49,13 +64,23 @@ def hours(delta: timedelta | None, lang: str = "vi") -> str:
     return text.replace(".", ",") if lang == "vi" else text
 
 
+def visible_alert(services: Services, principal: Principal, alert_id: str) -> Alert | None:
+    """The alert if it exists and this account may see it; ``None`` otherwise (shown as 404 either way)."""
+    alert = services.alerts.get(alert_id) if services.alerts else None
+    if alert is None or not principal.sees_unit(alert.unit_id):
+        return None
+    return alert
+
+
 @router.get("/")
 def search_page(
     request: Request,
+    *,
     params: Annotated[SearchParams, Query()],
     services: ServicesDep,
     t: TranslatorDep,
     client: ClientDep,
+    principal: SearchPagePrincipal,
 ) -> HTMLResponse:
     """The search page; every search it runs is written to the audit log."""
     context: dict[str, object] = {
@@ -72,7 +97,7 @@ def search_page(
         else None,
     }
     try:
-        page = run_search(services.searcher, services.audit, params, client, via="page")
+        page = run_search(services.searcher, services.audit, params, client, via="page", actor=principal.actor)
     except QueryError as exc:
         return render(request, services, t, "search.html", {**context, "error": str(exc)}, status=400)
     except EmbeddingError:
@@ -83,8 +108,11 @@ def search_page(
 
 
 @router.get("/items/{item_id}")
-def item_page(request: Request, item_id: str, services: ServicesDep, t: TranslatorDep) -> HTMLResponse:
+def item_page(
+    request: Request, item_id: str, services: ServicesDep, t: TranslatorDep, principal: SearchPagePrincipal
+) -> HTMLResponse:
     """One item: labels with confidence, places, fact-check evidence, routing and text."""
+    del principal  # checked by the dependency
     item = services.store.get(item_id)
     if item is None:
         return render(request, services, t, "error.html", {"message": t("item_not_found")}, status=404)
@@ -93,9 +121,11 @@ def item_page(request: Request, item_id: str, services: ServicesDep, t: Translat
 
 
 @router.get("/alerts/{alert_id}")
-def alert_page(request: Request, alert_id: str, services: ServicesDep, t: TranslatorDep) -> HTMLResponse:
+def alert_page(
+    request: Request, alert_id: str, services: ServicesDep, t: TranslatorDep, principal: AlertPagePrincipal
+) -> HTMLResponse:
     """What a unit opens from its digest. Viewing changes nothing (mail scanners follow links)."""
-    alert = services.alerts.get(alert_id) if services.alerts else None
+    alert = visible_alert(services, principal, alert_id)
     if alert is None:
         return render(request, services, t, "error.html", {"message": t("alert_not_found")}, status=404)
     context: dict[str, object] = {"alert": alert, "article_url": web_link(alert.url), "hours": hours, "error": ""}
@@ -104,11 +134,18 @@ def alert_page(request: Request, alert_id: str, services: ServicesDep, t: Transl
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=None)
 def acknowledge(
-    request: Request, alert_id: str, services: ServicesDep, t: TranslatorDep, client: ClientDep
+    request: Request,
+    alert_id: str,
+    *,
+    services: ServicesDep,
+    t: TranslatorDep,
+    client: ClientDep,
+    principal: AlertPagePrincipal,
 ) -> Response:
     """Record that the unit received the alert, then show it again (post/redirect/get)."""
-    alert = services.alerts.acknowledge(alert_id, datetime.now(UTC)) if services.alerts else None
+    seen = visible_alert(services, principal, alert_id)
+    alert = services.alerts.acknowledge(alert_id, datetime.now(UTC)) if services.alerts and seen else None
     if alert is None:
         return render(request, services, t, "error.html", {"message": t("alert_not_found")}, status=404)
-    services.audit.record("acknowledge", ANONYMOUS, {"alert": alert.id, "unit": alert.unit_id, "client": client})
+    services.audit.record("acknowledge", principal.actor, {"alert": alert.id, "unit": alert.unit_id, "client": client})
     return RedirectResponse(f"/alerts/{alert.id}", status_code=303)

@@ -2,7 +2,8 @@
 
 Reports are built from the store and the alert book on request and kept for a minute, so
 the page and its five chart images do not each recompute the week. Every view and download
-is written to the audit log (a report is an export of the office's data).
+is written to the audit log under the account's name (a report is an export of the office's
+data); every route needs the ``reports`` permission (leaders, analysts, admins).
 """
 
 from __future__ import annotations
@@ -12,16 +13,21 @@ import time
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from alerts import Alert
+from api.auth import Principal, require_page
 from api.deps import ClientDep, Services, ServicesDep
-from api.search import ANONYMOUS
+from api.permissions import Permission
 from core.item import Item
 from reports import Period, Report, assemble, iso_week, items_in, reporting_year, stylesheet
 
-router = APIRouter()
+#: One guard object for the router and the handlers, so FastAPI checks it once per request.
+_guard = require_page(Permission.REPORTS)
+ReportsPrincipal = Annotated[Principal, Depends(_guard)]
+
+router = APIRouter(dependencies=[Depends(_guard)])
 
 _TTL_SECONDS = 60.0
 _cache: dict[tuple[int, str, str], tuple[float, Report]] = {}
@@ -68,13 +74,14 @@ def report_page(
     kind: Annotated[str, Path(pattern="^(weekly|yearly)$")],
     services: ServicesDep,
     client: ClientDep,
+    principal: ReportsPrincipal,
     key: Annotated[str, Query(alias="period", pattern=_KEY)] = "",
 ) -> HTMLResponse:
     """The weekly (``?period=2026-W47``, default this week) or yearly (``?period=2026``) report as a page."""
     key = key or (_default_week() if kind == "weekly" else str(datetime.now(UTC).year))
     built = _report(services, kind, key)
     services.audit.record(
-        "report.view", ANONYMOUS, {"kind": kind, "period": built.figures.period.key, "client": client}
+        "report.view", principal.actor, {"kind": kind, "period": built.figures.period.key, "client": client}
     )
     base = f"/reports/{kind}/{built.figures.period.key}"
     sources = {name: f"{base}/charts/{name}.png" for name in built.charts}
@@ -101,10 +108,13 @@ def report_docx(
     key: Annotated[str, Path(pattern=_KEY)],
     services: ServicesDep,
     client: ClientDep,
+    principal: ReportsPrincipal,
 ) -> Response:
     """The report as a DOCX in the administrative format (Decree 30/2020/NĐ-CP)."""
     built = _report(services, kind, key)
-    services.audit.record("report.export", ANONYMOUS, {"kind": kind, "period": key, "format": "docx", "client": client})
+    services.audit.record(
+        "report.export", principal.actor, {"kind": kind, "period": key, "format": "docx", "client": client}
+    )
     return Response(
         built.docx(),
         media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

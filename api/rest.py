@@ -4,25 +4,33 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
+from api.auth import Principal, require
 from api.deps import AuditDep, ClientDep, SearcherDep, StoreDep
+from api.permissions import Permission
 from api.search import SearchParams, run_search
 from api.views import item_json, page_json
 
 router = APIRouter()
 
+SearchPrincipal = Annotated[Principal, Depends(require(Permission.SEARCH))]
+
 
 @router.get("/api/search")
 def search(
-    params: Annotated[SearchParams, Query()], searcher: SearcherDep, audit: AuditDep, client: ClientDep
+    params: Annotated[SearchParams, Query()],
+    searcher: SearcherDep,
+    audit: AuditDep,
+    client: ClientDep,
+    principal: SearchPrincipal,
 ) -> dict[str, object]:
     """Search items by keyword, meaning (``mode=semantic``) or both (``mode=hybrid``), or like an item (``like=``).
 
     Every call is written to the audit log. An invalid query is a 400 problem; semantic
     search on a server without the embedding model is a 503 problem.
     """
-    return page_json(run_search(searcher, audit, params, client, via="api"), params)
+    return page_json(run_search(searcher, audit, params, client, via="api", actor=principal.actor), params)
 
 
 @router.get("/api/items/{item_id}/similar")
@@ -34,17 +42,19 @@ def similar(
     searcher: SearcherDep,
     audit: AuditDep,
     client: ClientDep,
+    principal: SearchPrincipal,
 ) -> dict[str, object]:
     """Items most like this one by meaning, within the given filters; audited as a search. 404 when absent."""
     if store.get(item_id) is None:
         raise HTTPException(status_code=404, detail=f"no item with id {item_id!r}")
     like = params.model_copy(update={"like": item_id, "q": ""})
-    return page_json(run_search(searcher, audit, like, client, via="api"), like)
+    return page_json(run_search(searcher, audit, like, client, via="api", actor=principal.actor), like)
 
 
 @router.get("/api/items/{item_id}")
-def item(item_id: str, store: StoreDep) -> dict[str, object]:
+def item(item_id: str, store: StoreDep, principal: SearchPrincipal) -> dict[str, object]:
     """One item with its labels, places, fact-check matches and routing; 404 problem when absent."""
+    del principal  # checked by the dependency
     found = store.get(item_id)
     if found is None:
         raise HTTPException(status_code=404, detail=f"no item with id {item_id!r}")

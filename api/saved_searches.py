@@ -8,19 +8,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from api.audit import AuditLog
+from api.auth import Principal, require, require_page
 from api.deps import AuditDep, ClientDep, SavedDep, ServicesDep, TranslatorDep
 from api.pages import render
-from api.search import ANONYMOUS, SearchParams
+from api.permissions import Permission
+from api.search import SearchParams
 from core.errors import QueryError
 from core.search import SavedSearch, SearchMode, SearchQuery
 from indexing import SavedSearchBook
 
 router = APIRouter()
+
+SavedPrincipal = Annotated[Principal, Depends(require(Permission.SAVED_SEARCHES))]
+SavedPagePrincipal = Annotated[Principal, Depends(require_page(Permission.SAVED_SEARCHES))]
 
 
 class SavedSearchIn(BaseModel):
@@ -68,28 +73,37 @@ def saved_json(saved: SavedSearch) -> dict[str, object]:
 
 
 @router.get("/api/saved-searches")
-def list_saved(book: SavedDep) -> dict[str, object]:
+def list_saved(book: SavedDep, principal: SavedPrincipal) -> dict[str, object]:
     """Every saved search, by name."""
+    del principal  # checked by the dependency
     return {"saved_searches": [saved_json(saved) for saved in book.list_all()]}
 
 
 @router.post("/api/saved-searches", status_code=201)
 def add_saved(
-    body: SavedSearchIn, book: SavedDep, services: ServicesDep, audit: AuditDep, client: ClientDep
+    body: SavedSearchIn,
+    *,
+    book: SavedDep,
+    services: ServicesDep,
+    audit: AuditDep,
+    client: ClientDep,
+    principal: SavedPrincipal,
 ) -> dict[str, object]:
     """Save a search; 400 problem for an unknown filter field or alert unit."""
     units = {unit.id for unit in services.config.units} if services.config else set()
     if body.alert_unit and services.config and body.alert_unit not in units:
         raise QueryError(f"unknown unit {body.alert_unit!r}; alert one of {', '.join(sorted(units))}")
-    saved = book.add(body.name, body.to_query(), alert_unit=body.alert_unit, created_by=ANONYMOUS)
-    audit.record("save-search", ANONYMOUS, {**saved_json(saved), "client": client})
+    saved = book.add(body.name, body.to_query(), alert_unit=body.alert_unit, created_by=principal.actor)
+    audit.record("save-search", principal.actor, {**saved_json(saved), "client": client})
     return saved_json(saved)
 
 
 @router.delete("/api/saved-searches/{saved_id}", status_code=204)
-def delete_saved(saved_id: str, book: SavedDep, audit: AuditDep, client: ClientDep) -> Response:
+def delete_saved(
+    saved_id: str, book: SavedDep, audit: AuditDep, client: ClientDep, principal: SavedPrincipal
+) -> Response:
     """Forget a saved search; 404 problem when there is none with this id."""
-    if not _delete(book, audit, saved_id, client):
+    if not _delete(book, audit, saved_id, client, principal.actor):
         raise HTTPException(status_code=404, detail=f"no saved search with id {saved_id!r}")
     return Response(status_code=204)
 
@@ -104,13 +118,14 @@ def save_from_page(
     t: TranslatorDep,
     audit: AuditDep,
     client: ClientDep,
+    principal: SavedPagePrincipal,
 ) -> Response:
     """Save the search shown on the page, then show it again (post/redirect/get)."""
     try:
-        saved = book.add(form.name, form.to_query(), created_by=ANONYMOUS)
+        saved = book.add(form.name, form.to_query(), created_by=principal.actor)
     except QueryError:
         return render(request, services, t, "error.html", {"message": t("saved_name_missing")}, status=400)
-    audit.record("save-search", ANONYMOUS, {**saved_json(saved), "client": client})
+    audit.record("save-search", principal.actor, {**saved_json(saved), "client": client})
     return RedirectResponse(SearchParams.from_query(saved.query).url(), status_code=303)
 
 
@@ -124,17 +139,18 @@ def delete_from_page(
     t: TranslatorDep,
     audit: AuditDep,
     client: ClientDep,
+    principal: SavedPagePrincipal,
 ) -> Response:
     """Delete a saved search from the page's list, then return to the search page."""
-    if not _delete(book, audit, saved_id, client):
+    if not _delete(book, audit, saved_id, client, principal.actor):
         return render(request, services, t, "error.html", {"message": t("saved_not_found")}, status=404)
     return RedirectResponse("/", status_code=303)
 
 
-def _delete(book: SavedSearchBook, audit: AuditLog, saved_id: str, client: str) -> bool:
+def _delete(book: SavedSearchBook, audit: AuditLog, saved_id: str, client: str, actor: str) -> bool:
     """Delete and audit; ``False`` when there was nothing to delete."""
     saved = book.get(saved_id)
     if saved is None or not book.delete(saved_id):
         return False
-    audit.record("delete-saved-search", ANONYMOUS, {"id": saved.id, "name": saved.name, "client": client})
+    audit.record("delete-saved-search", actor, {"id": saved.id, "name": saved.name, "client": client})
     return True

@@ -13,8 +13,6 @@ from core.errors import EmbeddingError, QueryError
 from core.search import FACET_FIELDS, SearchMode, SearchPage, SearchQuery, Sort
 from indexing import Searcher
 
-#: Accounts come later; until then every web user is the same anonymous actor (the client address is kept).
-ANONYMOUS = "anonymous"
 MAX_PAGE = 500
 
 
@@ -146,8 +144,10 @@ def audit_detail(query: SearchQuery, client: str, via: str) -> dict[str, object]
     }
 
 
-def run_search(searcher: Searcher, audit: AuditLog, params: SearchParams, client: str, via: str) -> SearchPage:
-    """Run the search in its mode and write it to the audit log, including searches that were refused.
+def run_search(
+    searcher: Searcher, audit: AuditLog, params: SearchParams, client: str, *, via: str, actor: str
+) -> SearchPage:
+    """Run the search in its mode and write it to the audit log under ``actor``, refused searches included.
 
     Raises:
         QueryError: the query text is invalid (already audited).
@@ -159,7 +159,7 @@ def run_search(searcher: Searcher, audit: AuditLog, params: SearchParams, client
     try:
         page = searcher.search(query)
     except (QueryError, EmbeddingError) as exc:
-        audit.record("search", ANONYMOUS, {**detail, "error": str(exc)})
+        audit.record("search", actor, {**detail, "error": str(exc)})
         raise
-    audit.record("search", ANONYMOUS, {**detail, "total": page.total})
+    audit.record("search", actor, {**detail, "total": page.total})
     return page

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from api.auth import require
 from api.deps import ServicesDep
+from api.permissions import Permission
 from crawlers import SourceState, source_health
 
 router = APIRouter()
 
 
-@router.get("/api/sources")
+@router.get("/api/sources", dependencies=[Depends(require(Permission.SOURCES))])
 def sources(services: ServicesDep) -> dict[str, object]:
     """Per source: status, last success, items per day, errors by kind, failures, interval, next poll.
 

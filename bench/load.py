@@ -1,17 +1,18 @@
 """Drive the HTTP API on 127.0.0.1 with analyst-like traffic and report throughput and latency.
 
     .venv/bin/python bench/load.py --data DIR [--seconds S] [--max-requests N]
-                                   [--concurrency C] [--workers W] [--json]
+                                   [--concurrency C] [--json]
 
 ``DIR`` holds a store built by ``bench/search.py --keep --data DIR`` (``items.db``; 1M items
 for the issue's target). The script starts ``uvicorn`` serving ``api.create_app`` over that
 store in a child process, waits for ``/healthz``, then runs C concurrent clients for S seconds
 (or N requests, whichever ends first). The traffic mix follows what analysts do: boolean
-searches with facets, phrase searches, filtered searches (stance, topic, date window),
-the next page of a result, and opening an item from a result. Every search is audited by
-the server as in production. Reports requests/s overall and for searches alone, p50/p95/p99
-per kind, and errors; with ``--json`` one JSON object. The target (issue 8): at least 100
-searches/s with p95 under 300 ms on 2 cores with the SQLite store at 1M items.
+searches with facets, phrase searches, filtered searches (stance, topic, date window), the
+next page of a result, and opening an item from a result. Every search is audited by the
+server as in production, and every request carries an analyst's API token. Reports
+requests/s overall and for searches alone, p50/p95/p99 per kind, and errors; with
+``--json`` one JSON object. The target (issue 8): at least 100 searches/s with p95 under
+300 ms on 2 cores with the SQLite store at 1M items.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import asyncio
 import json
 import os
 import random
+import secrets
 import socket
 import sqlite3
 import subprocess
@@ -34,6 +36,12 @@ from typing import Any
 
 import httpx
 import numpy as np
+
+# Run as a script, this folder comes first on sys.path, where bench/classify.py would hide
+# the classify package that api imports: the repository's packages go first.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from api.accounts import AccountBook, Role
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,18 +86,37 @@ SERVER = """
 import sys, uvicorn
 from pathlib import Path
 from api import AuditLog, create_app
+from api.accounts import AccountBook
 from core.settings import Settings
 from indexing import SqliteStore
-data, audit_dir, port, workers = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-settings = Settings(data_dir=audit_dir)
-app = create_app(settings, SqliteStore(data / "items.db"), AuditLog(audit_dir / "audit.db"))
+data, state, port = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+settings = Settings(data_dir=state)
+app = create_app(
+    settings,
+    SqliteStore(data / "items.db"),
+    AuditLog(state / "audit.db"),
+    accounts=AccountBook(state / "accounts.db"),
+)
 uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 """
 
 
-def start_server(data: Path, audit_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def analyst_token(state: Path) -> str:
+    """An analyst account in the server's own accounts file, and an API token for the clients.
+
+    Clients send it as a bearer token, as scripts and integrations do: the guard looks the
+    token up on every request, which is part of what is measured.
+    """
+    book = AccountBook(state / "accounts.db")
+    book.create("load.analyst", secrets.token_urlsafe(24), Role.ANALYST)
+    token = book.issue_token("load.analyst", "bench/load.py")
+    book.close()
+    return token
+
+
+def start_server(data: Path, state: Path, port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(  # the bench's own server, argv fixed above
-        [sys.executable, "-c", SERVER, str(data), str(audit_dir), str(port), "1"],
+        [sys.executable, "-c", SERVER, str(data), str(state), str(port)],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
@@ -126,10 +153,11 @@ def request_for(kind: str, rng: random.Random, tally: Tally) -> tuple[str, dict[
     return "/api/search", {"q": rng.choice(BOOLEAN)}
 
 
-async def client(base: str, deadline: float, budget: list[int], seed: int, tally: Tally) -> None:
+async def client(base: str, token: str, deadline: float, budget: list[int], seed: int, tally: Tally) -> None:
     rng = random.Random(seed)
     kinds, weights = zip(*MIX.items(), strict=True)
-    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, timeout=30, headers=headers) as http:
         while time.monotonic() < deadline and budget[0] > 0:
             budget[0] -= 1
             kind = rng.choices(kinds, weights)[0]
@@ -149,12 +177,12 @@ async def client(base: str, deadline: float, budget: list[int], seed: int, tally
                 tally.item_ids.extend(hit["id"] for hit in response.json().get("hits", [])[:3])
 
 
-async def drive(base: str, seconds: float, max_requests: int, concurrency: int) -> tuple[Tally, float]:
+async def drive(base: str, token: str, seconds: float, max_requests: int, concurrency: int) -> tuple[Tally, float]:
     tally = Tally()
     budget = [max_requests]
     started = time.monotonic()
     deadline = started + seconds
-    await asyncio.gather(*(client(base, deadline, budget, seed, tally) for seed in range(concurrency)))
+    await asyncio.gather(*(client(base, token, deadline, budget, seed, tally) for seed in range(concurrency)))
     return tally, time.monotonic() - started
 
 
@@ -197,11 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.data / "items.db").exists():
         parser.error(f"{args.data / 'items.db'} does not exist; build it with bench/search.py --keep --data DIR")
     port = free_port()
-    with tempfile.TemporaryDirectory(prefix="pressdesk-load-") as audit_dir:
-        server = start_server(args.data, Path(audit_dir), port)
+    with tempfile.TemporaryDirectory(prefix="pressdesk-load-") as state_dir:
+        state = Path(state_dir)
+        token = analyst_token(state)
+        server = start_server(args.data, state, port)
         try:
             tally, wall = asyncio.run(
-                drive(f"http://127.0.0.1:{port}", args.seconds, args.max_requests, args.concurrency)
+                drive(f"http://127.0.0.1:{port}", token, args.seconds, args.max_requests, args.concurrency)
             )
         finally:
             server.terminate()

@@ -96,15 +96,25 @@ def _serve(settings: Settings, store: Any, port: int | None, **kwargs: Any) -> N
     import uvicorn
 
     from api import create_app
+    from pressdesk.demo import DEMO_ACCOUNT, ensure_demo_account, is_demo_data
     from pressdesk.wiring import open_accounts, open_audit, open_saved
 
-    app = create_app(
-        settings, store, open_audit(settings), saved=open_saved(settings), accounts=open_accounts(settings), **kwargs
-    )
+    accounts = open_accounts(settings)
+    demo_password = ensure_demo_account(accounts) if is_demo_data(settings) else None
+    app = create_app(settings, store, open_audit(settings), saved=open_saved(settings), accounts=accounts, **kwargs)
     bind_port = port or settings.http_port
     out.print(
         f"[bold green]Giao diện tìm kiếm / search UI:[/] http://{settings.http_host}:{bind_port}/  (Ctrl+C để dừng)"
     )
+    if demo_password:
+        out.print(
+            f"[bold]Tài khoản demo / demo account:[/] {DEMO_ACCOUNT}  "
+            f"[bold]mật khẩu / password:[/] {demo_password}  (chỉ in một lần / shown once)"
+        )
+    elif not accounts.accounts():
+        err.print(
+            "Chưa có tài khoản nào; tạo bằng / no accounts yet, create one with: pressdesk users add NAME --role admin"
+        )
     uvicorn.run(app, host=settings.http_host, port=bind_port, log_level="warning")
 
 

@@ -61,7 +61,15 @@ def _serve_web(settings: Settings, port: int | None, for_seconds: float) -> None
     import uvicorn
 
     from api import create_app
-    from pressdesk.wiring import load_project, make_embedder, open_alerts, open_audit, open_saved, open_store
+    from pressdesk.wiring import (
+        load_project,
+        make_embedder,
+        open_accounts,
+        open_alerts,
+        open_audit,
+        open_saved,
+        open_store,
+    )
 
     app = create_app(
         settings,
@@ -71,6 +79,7 @@ def _serve_web(settings: Settings, port: int | None, for_seconds: float) -> None
         alerts=open_alerts(settings),
         embedder=make_embedder(settings),
         saved=open_saved(settings),
+        accounts=open_accounts(settings),
     )
     server = uvicorn.Server(
         uvicorn.Config(app, host=settings.http_host, port=port or settings.http_port, log_level="warning")

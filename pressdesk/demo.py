@@ -3,10 +3,13 @@
 With no sources configured it serves the bundled replay of real Vietnamese articles as
 press sites on 127.0.0.1, runs one collection cycle, delivers the digests to a real SMTP
 server started on 127.0.0.1 (messages kept as .eml files), and serves the search UI.
+Every page needs a login, so a demo folder without accounts gets an admin ``demo`` with a
+random password, printed once when the UI starts (``ensure_demo_account``).
 """
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -16,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from alerts import DigestRun, SmtpNotifier, send_digests
+from api.accounts import AccountBook, Role
 from core.config import ProjectConfig
 from core.ports import Embedder
 from core.settings import Settings
@@ -24,6 +28,11 @@ from pressdesk.mailbox import LocalMailbox
 from pressdesk.pipeline import CycleSummary, Journey, Progress, run_cycle
 from pressdesk.replay import ReplayServer, ReplaySite, load_articles
 from pressdesk.wiring import build_journey, load_project, make_embedder
+
+#: The admin account a fresh demo creates so its UI can be used (the password is random, shown once).
+DEMO_ACCOUNT = "demo"
+#: Marks a data folder as the demo's own, so only the demo ever creates the demo account.
+DEMO_MARKER = ".pressdesk-demo"
 
 #: Our own replay server on 127.0.0.1 is the only site that gets a short delay.
 REPLAY_DELAY_SECONDS = 0.02
@@ -81,6 +90,24 @@ def demo_settings(settings: Settings, keep: bool) -> Settings:
     return settings.model_copy(update={"data_dir": folder})
 
 
+def is_demo_data(settings: Settings) -> bool:
+    """Whether ``settings`` point at a data folder ``demo_environment`` made."""
+    return settings.path(DEMO_MARKER).exists()
+
+
+def ensure_demo_account(accounts: AccountBook) -> str | None:
+    """Create the admin ``demo`` with a random password when there is no account yet; that password, else ``None``.
+
+    The password is not stored anywhere readable (only its argon2 hash), so the caller must
+    show it now; ``pressdesk users passwd demo`` sets a new one.
+    """
+    if accounts.accounts():
+        return None
+    password = secrets.token_urlsafe(12)
+    accounts.create(DEMO_ACCOUNT, password, Role.ADMIN)
+    return password
+
+
 def allow_replay_host(settings: Settings, base_url: str) -> Settings:
     """Trust the demo's own replay server (on 127.0.0.1) and nothing else internal.
 
@@ -100,6 +127,8 @@ def demo_environment(
     config = load_project(settings)
     embedder = make_embedder(settings)  # the cache stays outside the demo folder, so reruns are quick
     dsettings = demo_settings(settings, keep)
+    dsettings.data_dir.mkdir(parents=True, exist_ok=True)
+    dsettings.path(DEMO_MARKER).touch()
     with ExitStack() as stack:
         sources = config.sources
         replay: ReplayServer | None = None

