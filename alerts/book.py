@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from alerts.database import Database
 from alerts.delivery_log import DeliveryLog
 from alerts.schema import MIGRATIONS
 from core.enums import Stance, Topic, Urgency
 from core.item import Item, Routed
+from core.sqlite import Database
 
 _COLUMNS = (
     "id, item_id, unit_id, title, url, outlet, published, stance, topic, reason, urgency, created_at, "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from alerts.database import Database
+from core.sqlite import Database
 
 
 @dataclass(frozen=True, slots=True)

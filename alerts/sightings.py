@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
-from alerts.database import Database
 from core.item import Item
+from core.sqlite import Database
 
 #: Vietnam keeps UTC+7 all year; days are counted in local time.
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")

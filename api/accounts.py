@@ -25,6 +25,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.errors import PressdeskError, StoreError, StoreUnavailable
+from core.sqlite import connect
 
 MIN_PASSWORD_LENGTH = 12
 SESSION_LIFETIME = timedelta(hours=12)
@@ -63,7 +64,6 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_user ON login_failures (username, at);
 CREATE INDEX login_failures_client ON login_failures (client, at);
-PRAGMA user_version = 1;
 """
 
 
@@ -120,8 +120,7 @@ class AccountBook:
         self.path = path
         self._clock = clock or (lambda: datetime.now(UTC))
         self._hasher = hasher or PasswordHasher()
-        #: Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
-        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        self._dummy: str | None = None
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
@@ -200,7 +199,7 @@ class AccountBook:
         now = self._clock()
         self._check_throttle(username, client, now)
         rows = self._read("SELECT * FROM accounts WHERE username = ?", (username,))
-        stored = rows[0]["password_hash"] if rows else self._dummy_hash
+        stored = rows[0]["password_hash"] if rows else self._dummy_hash()
         ok: bool
         try:
             ok = self._hasher.verify(stored, password)
@@ -293,6 +292,13 @@ class AccountBook:
             raise AccountError(f"no account named {username!r}; see `pressdesk users list`")
         return account
 
+    def _dummy_hash(self) -> str:
+        """A hash verified against when the name is unknown, so a wrong name costs as long as a
+        wrong password. Made on the first such login, not at start-up (hashing is slow on purpose)."""
+        if self._dummy is None:
+            self._dummy = self._hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy
+
     def _check_throttle(self, username: str, client: str, now: datetime) -> None:
         since = (now - THROTTLE_WINDOW).isoformat()
         for column, value in (("username", username), ("client", client)):
@@ -325,20 +331,10 @@ class AccountBook:
                 raise StoreError(f"accounts {self.path}: {exc}") from exc
 
     def _open(self) -> sqlite3.Connection:
-        if self._conn is not None:
-            return self._conn
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
-                conn.executescript(f"BEGIN;\n{_SCHEMA}\nCOMMIT;")
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreUnavailable(f"cannot open accounts {self.path}: {exc}") from exc
-        self._conn = conn
-        return conn
+        if self._conn is None:
+            self._conn = connect(self.path, (_SCHEMA,), "accounts")
+            self._conn.row_factory = sqlite3.Row
+        return self._conn
 
 
 def _check_password(password: str) -> None:

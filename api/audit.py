@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.errors import StoreError, StoreUnavailable
+from core.sqlite import connect
 
 _SCHEMA = """
 CREATE TABLE audit (
@@ -26,7 +27,6 @@ CREATE TABLE audit (
 CREATE INDEX audit_action ON audit (action, id);
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-PRAGMA user_version = 1;
 """
 
 
@@ -139,19 +139,6 @@ class AuditLog:
             raise StoreError(f"audit log {self.path}: {exc}") from exc
 
     def _open(self) -> sqlite3.Connection:
-        if self._conn is not None:
-            return self._conn
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreUnavailable(f"cannot open audit log {self.path}: {exc}") from exc
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
-                conn.executescript(f"BEGIN;\n{_SCHEMA}\nCOMMIT;")
-        except sqlite3.Error as exc:
-            conn.close()
-            raise StoreUnavailable(f"cannot open audit log {self.path}: {exc}") from exc
-        self._conn = conn
-        return conn
+        if self._conn is None:
+            self._conn = connect(self.path, (_SCHEMA,), "audit log")
+        return self._conn

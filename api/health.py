@@ -40,10 +40,12 @@ class _StateCollector(Collector):
         if services.alerts is not None:
             alerts = GaugeMetricFamily("pressdesk_alerts", "Alerts by response status.", labels=["status"])
             try:
-                for status in ("open", "acknowledged", "answered"):
-                    alerts.add_metric([status], services.alerts.counts().get(status, 0))
+                counts = services.alerts.counts()
             except PressdeskError:
-                pass
+                counts = {}
+            for status in ("open", "acknowledged", "answered"):
+                if status in counts:
+                    alerts.add_metric([status], counts[status])
             yield alerts
 
 

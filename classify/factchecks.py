@@ -33,6 +33,7 @@ import numpy as np
 from core.errors import ConfigError, StoreError, StoreUnavailable
 from core.item import Vector
 from core.ports import Embedder
+from core.sqlite import connect
 from core.text import normalise_text
 
 #: Verdicts we keep, folded from the many ways fact-checkers write them.
@@ -408,30 +409,10 @@ class FactCheckRegistry:
                 raise _translate(exc, self.path) from exc
 
     def _open(self) -> sqlite3.Connection:
-        if self._conn is not None:
-            return self._conn
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreUnavailable(f"cannot open the fact-check registry {self.path}: {exc}") from exc
-        try:
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            if version > len(_MIGRATIONS):
-                raise sqlite3.DatabaseError(
-                    f"schema version {version} is newer than this pressdesk knows "
-                    f"({len(_MIGRATIONS)}); upgrade pressdesk"
-                )
-            for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
-                conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-        except sqlite3.Error as exc:
-            conn.close()
-            raise StoreUnavailable(f"cannot open the fact-check registry {self.path}: {exc}") from exc
-        self._conn = conn
-        return conn
+        if self._conn is None:
+            self._conn = connect(self.path, _MIGRATIONS, "the fact-check registry")
+            self._conn.row_factory = sqlite3.Row
+        return self._conn
 
 
 def _record(row: sqlite3.Row) -> FactCheck:

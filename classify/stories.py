@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from core.errors import StoreError, StoreUnavailable
 from core.item import Vector
+from core.sqlite import connect
 from core.text import fold
 
 SHINGLE = 5
@@ -252,28 +253,9 @@ class StoryIndex:
         return best[1] if best else None
 
     def _open(self) -> sqlite3.Connection:
-        if self._conn is not None:
-            return self._conn
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreUnavailable(f"cannot open the story index {self.path}: {exc}") from exc
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            if version > len(_MIGRATIONS):
-                raise sqlite3.DatabaseError(
-                    f"schema version {version} is newer than this pressdesk knows "
-                    f"({len(_MIGRATIONS)}); upgrade pressdesk"
-                )
-            for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
-                conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-        except sqlite3.Error as exc:
-            conn.close()
-            raise StoreUnavailable(f"cannot open the story index {self.path}: {exc}") from exc
-        self._conn = conn
-        return conn
+        if self._conn is None:
+            self._conn = connect(self.path, _MIGRATIONS, "the story index")
+        return self._conn
 
 
 def _sampled(mine: Shingles) -> Shingles:

@@ -22,6 +22,7 @@ from core.enums import Stance, Topic
 from core.errors import QueryError, StoreError, StoreUnavailable
 from core.item import Item
 from core.search import SavedSearch, SearchMode, SearchQuery, Sort
+from core.sqlite import connect
 from indexing.hybrid import Searchable, all_hits
 from indexing.query import check
 
@@ -34,7 +35,6 @@ CREATE TABLE saved_searches (
     created_by TEXT NOT NULL DEFAULT '',
     created_at TEXT
 );
-PRAGMA user_version = 1;
 """
 _COLUMNS = "id, name, query, alert_unit, created_by, created_at"
 
@@ -145,18 +145,9 @@ class SavedSearchBook:
                 return conn.execute(sql, args).fetchall()
 
     def _open(self) -> sqlite3.Connection:
-        if self._conn is not None:
-            return self._conn
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode = WAL")
-            if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
-                conn.executescript(f"BEGIN IMMEDIATE;\n{_SCHEMA}\nCOMMIT;")
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreUnavailable(f"cannot open the saved searches {self.path}: {exc}") from exc
-        self._conn = conn
-        return conn
+        if self._conn is None:
+            self._conn = connect(self.path, (_SCHEMA,), "the saved searches")
+        return self._conn
 
 
 def matching_since(source: Searchable, saved: SavedSearch, since: datetime) -> list[Item]:
