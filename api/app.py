@@ -10,8 +10,22 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from alerts import AlertBook
+from api import (
+    admin,
+    audit_reader,
+    auth,
+    export,
+    health,
+    labels,
+    login,
+    pages,
+    problems,
+    rest,
+    saved_searches,
+    sources,
+    workspace,
+)
 from api import alerts as alerts_pages
-from api import audit_reader, auth, export, health, labels, login, pages, problems, rest, saved_searches, sources
 from api import reports as reports_pages
 from api.accounts import AccountBook
 from api.audit import AuditLog
@@ -86,6 +100,8 @@ def create_app(
     app.include_router(alerts_pages.router)
     app.include_router(reports_pages.router)
     app.include_router(labels.router)
+    app.include_router(workspace.router)
+    app.include_router(admin.router)
     app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
 
     @app.middleware("http")

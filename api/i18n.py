@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from api import messages_admin as _admin
+from api import messages_workspace as _workspace
+
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 
-MESSAGES: Mapping[str, Mapping[str, str]] = {
+_CORE: Mapping[str, Mapping[str, str]] = {
     "vi": {
         "tagline": "Theo dõi thông tin báo chí về địa phương",
         "skip_to_content": "Chuyển đến nội dung chính",
@@ -281,6 +284,13 @@ LANGUAGE_NAMES: Mapping[str, Mapping[str, str]] = {
         "ru": "Russian",
         "de": "German",
     },
+}
+
+
+#: The whole catalogue: the core strings, then each area's own module (kept apart so two
+#: areas of the workspace can grow their strings without editing one file).
+MESSAGES: Mapping[str, Mapping[str, str]] = {
+    lang: {**_CORE[lang], **_workspace.MESSAGES[lang], **_admin.MESSAGES[lang]} for lang in LANGUAGES
 }
 
 

@@ -140,6 +140,10 @@ MATRIX: dict[tuple[str, str], Case] = {
         (P.REPORTS,), True, _get(lambda w: "/reports/weekly/2026-W47/charts/stance_by_day.png")
     ),
     ("GET", "/reports/{kind}/{key}.docx"): Case((P.REPORTS,), True, _get(lambda w: "/reports/weekly/2026-W47.docx")),
+    # --- workspace pages (api/workspace.py): dashboard, review queue, unit inbox, corrections
+    # --- end of workspace pages
+    # --- admin pages (api/admin.py): sources, source health, units, fact-checks
+    # --- end of admin pages
 }
 
 
