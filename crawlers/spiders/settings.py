@@ -18,6 +18,7 @@ _ROBOTS = "crawlers.spiders.politeness.PoliteRobots"
 _ROBOTS_STOCK = "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"
 _CACHE_POLICY = "crawlers.spiders.politeness.ArticleCachePolicy"
 _OUTPUT = "crawlers.spiders.listing.JsonLinesOutput"
+_RESOLVER = "crawlers.spiders.resolver.GuardedResolver"
 #: Statuses the stock retry middleware retries; 429 and 503 are left to HostPoliteness,
 #: which waits as long as the site asks before trying again.
 _RETRY_CODES = [500, 502, 504, 522, 524, 408]
@@ -65,6 +66,9 @@ def scrapy_settings(job: CrawlJob) -> dict[str, object]:
         "DOWNLOAD_MAXSIZE": job.max_bytes,
         "DOWNLOAD_WARNSIZE": 0,
         "COOKIES_ENABLED": False,
+        # Every name a connection resolves is checked by the outbound guard (no DNS rebinding
+        # between HostPoliteness's check and the connection).
+        "TWISTED_DNS_RESOLVER": _RESOLVER,
         # No listening sockets: neither the telnet console nor Scrapy 2.19's remote control.
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,
