@@ -5,6 +5,7 @@ assert; ``POST /api/items/{id}/labels`` sets an item's stance, topic or about. A
 correction updates the stored item (its ``model_version`` says ``analyst``), is kept in
 the review file as a training example for ``pressdesk model train``, and is written to
 the audit log with the labels before and after. Both routes need the ``label`` permission.
+The workspace pages (``api.workspace``) correct labels through the same ``apply_labels``.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, model_validator
 
+from api.audit import AuditLog
 from api.auth import Principal, require
 from api.deps import AuditDep, ServicesDep, StoreDep
 from api.permissions import Permission
 from classify import ReviewQueue
 from core.enums import Stance, Topic
 from core.item import Classified
+from core.ports import Store
 
 router = APIRouter()
 
@@ -58,6 +61,11 @@ class LabelsIn(BaseModel):
         return self
 
 
+def label_choices() -> dict[str, object]:
+    """The values the correction forms of the pages offer, for a template's context."""
+    return {"stances": tuple(Stance), "topics": tuple(Topic)}
+
+
 @router.get("/api/review-queue")
 def review_queue(
     principal: LabelPrincipal, review: ReviewDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
@@ -82,14 +90,22 @@ def review_queue(
     }
 
 
-@router.post("/api/items/{item_id}/labels")
-def set_labels(
-    item_id: str, labels: LabelsIn, *, principal: LabelPrincipal, store: StoreDep, audit: AuditDep, review: ReviewDep
-) -> dict[str, object]:
-    """Set an item's labels; audited, kept for retraining. 404 when the item is absent."""
+def apply_labels(
+    store: Store, audit: AuditLog, review: ReviewQueue, item_id: str, labels: LabelsIn, *, actor: str
+) -> Classified | None:
+    """Set an item's labels as an analyst decided: the one path the API and the pages share.
+
+    The stored item gets the new labels (``model_version`` says ``analyst``), the change is
+    written to the audit log with the labels before and after, and the correction is kept
+    in the review file as a training example (resolving the item's queue entry).
+
+    Returns:
+        the item's labels as they now stand, or ``None`` when there is no such item
+        (nothing is written then).
+    """
     item = store.get(item_id)
     if item is None:
-        raise HTTPException(status_code=404, detail=f"no item with id {item_id!r}")
+        return None
     before = item.classified or Classified()
     about = labels.about if labels.about is not None else before.about
     stance = labels.stance if labels.stance is not None else before.stance
@@ -107,7 +123,7 @@ def set_labels(
     body = item.extracted.text if item.extracted else item.fetched.feed_summary
     audit.record(
         "label.change",
-        principal.actor,
+        actor,
         {
             "item_id": item_id,
             "before": {"about": before.about, "stance": before.stance, "topic": before.topic},
@@ -115,8 +131,17 @@ def set_labels(
             "model_version": before.model_version,
         },
     )
-    review.correct(
-        item_id, item.title, body, about=labels.about, stance=labels.stance, topic=labels.topic, actor=principal.actor
-    )
+    review.correct(item_id, item.title, body, about=labels.about, stance=labels.stance, topic=labels.topic, actor=actor)
     store.upsert([item.with_classified(after)])
+    return after
+
+
+@router.post("/api/items/{item_id}/labels")
+def set_labels(
+    item_id: str, labels: LabelsIn, *, principal: LabelPrincipal, store: StoreDep, audit: AuditDep, review: ReviewDep
+) -> dict[str, object]:
+    """Set an item's labels; audited, kept for retraining. 404 when the item is absent."""
+    after = apply_labels(store, audit, review, item_id, labels, actor=principal.actor)
+    if after is None:
+        raise HTTPException(status_code=404, detail=f"no item with id {item_id!r}")
     return {"id": item_id, "about": after.about, "stance": after.stance, "topic": after.topic}

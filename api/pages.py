@@ -17,6 +17,7 @@ from alerts import Alert
 from api.auth import Principal, current_principal, require_page
 from api.deps import LANGUAGE_COOKIE, ClientDep, Services, ServicesDep, TranslatorDep
 from api.i18n import LANGUAGES, Translator
+from api.labels import label_choices
 from api.permissions import Permission
 from api.search import MAX_PAGE, SearchParams, run_search
 from api.views import Labels, article_url, facet_groups, paging, web_link
@@ -116,7 +117,7 @@ def item_page(
     item = services.store.get(item_id)
     if item is None:
         return render(request, services, t, "error.html", {"message": t("item_not_found")}, status=404)
-    context: dict[str, object] = {"item": item, "article_url": web_link(article_url(item))}
+    context: dict[str, object] = {"item": item, "article_url": web_link(article_url(item)), **label_choices()}
     return render(request, services, t, "item.html", context)
 
 

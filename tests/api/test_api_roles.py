@@ -141,8 +141,118 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/reports/{kind}/{key}.docx"): Case((P.REPORTS,), True, _get(lambda w: "/reports/weekly/2026-W47.docx")),
     # --- workspace pages (api/workspace.py): dashboard, review queue, unit inbox, corrections
+    ("GET", "/dashboard"): Case((P.REPORTS,), True, _get(lambda w: "/dashboard?days=30")),
+    ("GET", "/review"): Case((P.LABEL,), True, _get(lambda w: "/review")),
+    ("GET", "/inbox"): Case((P.ALERTS_ALL, P.ALERTS_OWN_UNIT), True, _get(lambda w: "/inbox?unit=health")),
+    ("POST", "/items/{item_id}/labels"): Case(
+        (P.LABEL,), True, _post(lambda w: f"/items/{w.item.id}/labels", data={"topic": "health", "back": "item"})
+    ),
     # --- end of workspace pages
     # --- admin pages (api/admin.py): sources, source health, units, fact-checks
+    # Pausing needs a source: each call first adds "matrix-feed" as the admin through the API
+    # (a 409 after the first time is fine), then makes the call under test with the role's headers.
+    ("GET", "/sources"): Case((P.SOURCES,), True, _get(lambda w: "/sources?sort=status")),
+    ("GET", "/admin"): Case((P.ADMIN,), True, _get(lambda w: "/admin")),
+    ("POST", "/admin/sources"): Case(
+        (P.ADMIN,),
+        True,
+        _post(lambda w: "/admin/sources", data={"url": "https://baodanang.example/rss", "outlet": "Báo Đà Nẵng"}),
+    ),
+    ("POST", "/admin/sources/{source_id}/pause"): Case(
+        (P.ADMIN,),
+        True,
+        lambda c, w, h: (
+            c.post(
+                "/api/admin/sources",
+                json={"id": "matrix-feed", "url": "https://matrix.example/rss", "outlet": "Matrix"},
+                headers={"Authorization": "Bearer " + c.app.state.accounts.issue_token("admin", "matrix")},  # type: ignore[attr-defined]
+            ),
+            _post(lambda w: "/admin/sources/matrix-feed/pause")(c, w, h),
+        )[1],
+    ),
+    ("POST", "/admin/sources/{source_id}/resume"): Case(
+        (P.ADMIN,),
+        True,
+        lambda c, w, h: (
+            c.post(
+                "/api/admin/sources",
+                json={"id": "matrix-feed", "url": "https://matrix.example/rss", "outlet": "Matrix"},
+                headers={"Authorization": "Bearer " + c.app.state.accounts.issue_token("admin", "matrix")},  # type: ignore[attr-defined]
+            ),
+            _post(lambda w: "/admin/sources/matrix-feed/resume")(c, w, h),
+        )[1],
+    ),
+    ("GET", "/admin/factchecks"): Case((P.FACTCHECKS,), True, _get(lambda w: "/admin/factchecks?q=cau+rong")),
+    ("POST", "/admin/factchecks"): Case(
+        (P.FACTCHECKS,),
+        True,
+        _post(
+            lambda w: "/admin/factchecks",
+            data={
+                "claim": "Cầu Rồng bị đóng cửa vĩnh viễn",
+                "verdict": "false",
+                "explanation": "UBND thành phố đã bác bỏ thông tin này.",
+                "url": "https://danang.gov.example/dinh-chinh",
+                "date": "2026-11-20",
+            },
+        ),
+    ),
+    ("POST", "/admin/factchecks/import"): Case(
+        (P.FACTCHECKS,),
+        True,
+        _post(
+            lambda w: "/admin/factchecks/import",
+            files={
+                "file": (
+                    "claims.jsonld",
+                    b'{"@type": "ClaimReview", "claimReviewed": "Da Nang bans tourists", '
+                    b'"url": "https://factcheck.example/1", "reviewRating": {"alternateName": "False"}}',
+                    "application/ld+json",
+                )
+            },
+        ),
+    ),
+    ("GET", "/api/admin/sources"): Case((P.ADMIN,), False, _get(lambda w: "/api/admin/sources")),
+    ("POST", "/api/admin/sources"): Case(
+        (P.ADMIN,),
+        False,
+        _post(lambda w: "/api/admin/sources", json={"url": "https://baodanang.example/rss", "outlet": "Báo Đà Nẵng"}),
+    ),
+    ("PATCH", "/api/admin/sources/{source_id}"): Case(
+        (P.ADMIN,),
+        False,
+        lambda c, w, h: (
+            c.post(
+                "/api/admin/sources",
+                json={"id": "matrix-feed", "url": "https://matrix.example/rss", "outlet": "Matrix"},
+                headers={"Authorization": "Bearer " + c.app.state.accounts.issue_token("admin", "matrix")},  # type: ignore[attr-defined]
+            ),
+            (c.patch("/api/admin/sources/matrix-feed", json={"enabled": False}, headers=h).status_code, ""),
+        )[1],
+    ),
+    ("GET", "/api/units"): Case((P.ADMIN,), False, _get(lambda w: "/api/units")),
+    ("GET", "/api/factchecks"): Case((P.FACTCHECKS,), False, _get(lambda w: "/api/factchecks?q=cau+rong")),
+    ("POST", "/api/factchecks"): Case(
+        (P.FACTCHECKS,),
+        False,
+        _post(
+            lambda w: "/api/factchecks",
+            json={
+                "claim": "Cầu Rồng bị đóng cửa vĩnh viễn",
+                "explanation": "UBND thành phố đã bác bỏ thông tin này.",
+                "url": "https://danang.gov.example/dinh-chinh",
+                "date": "2026-11-20",
+            },
+        ),
+    ),
+    ("POST", "/api/factchecks/import"): Case(
+        (P.FACTCHECKS,),
+        False,
+        _post(
+            lambda w: "/api/factchecks/import",
+            json={"@type": "ClaimReview", "claimReviewed": "Da Nang bans tourists", "url": "https://fc.example/1"},
+        ),
+    ),
     # --- end of admin pages
 }
 
