@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import ClientDep, ServicesDep, TranslatorDep
-from api.pages import AlertPagePrincipal, hours, render, visible_alert
+from api.pages import AlertPagePrincipal, after_alert_form, hours, render, visible_alert
 from api.views import web_link
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -31,8 +31,12 @@ def answer(
     t: TranslatorDep,
     client: ClientDep,
     principal: AlertPagePrincipal,
+    next_page: Annotated[str, Form(alias="next")] = "",
 ) -> Response:
-    """Record the link to the unit's published answer (open or acknowledged → answered), then show the alert."""
+    """Record the link to the unit's published answer (open or acknowledged → answered), then show the alert.
+
+    ``next`` (from the inbox) sends the browser back there instead; only paths on this site are followed.
+    """
     book = services.alerts
     current = visible_alert(services, principal, alert_id)
     if book is None or current is None:
@@ -51,4 +55,4 @@ def answer(
     services.audit.record(
         "answer", principal.actor, {"alert": alert.id, "unit": alert.unit_id, "link": link, "client": client}
     )
-    return RedirectResponse(f"/alerts/{alert.id}", status_code=303)
+    return RedirectResponse(after_alert_form(alert.id, next_page), status_code=303)

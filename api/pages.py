@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from alerts import Alert
-from api.auth import Principal, current_principal, require_page
+from api.auth import Principal, current_principal, require_page, safe_next
 from api.deps import LANGUAGE_COOKIE, ClientDep, Services, ServicesDep, TranslatorDep
 from api.i18n import LANGUAGES, Translator
 from api.labels import label_choices
@@ -63,6 +63,11 @@ def hours(delta: timedelta | None, lang: str = "vi") -> str:
     """A response time in hours with one decimal, for the alert page ("3,5" in Vietnamese, "3.5" in English)."""
     text = "" if delta is None else f"{delta.total_seconds() / 3600:.1f}"
     return text.replace(".", ",") if lang == "vi" else text
+
+
+def after_alert_form(alert_id: str, next_page: str) -> str:
+    """Where an acknowledge or answer form goes next: the page it names on this site, else the alert page."""
+    return safe_next(next_page) if next_page else f"/alerts/{alert_id}"
 
 
 def visible_alert(services: Services, principal: Principal, alert_id: str) -> Alert | None:
@@ -142,11 +147,16 @@ def acknowledge(
     t: TranslatorDep,
     client: ClientDep,
     principal: AlertPagePrincipal,
+    next_page: Annotated[str, Form(alias="next")] = "",
 ) -> Response:
-    """Record that the unit received the alert, then show it again (post/redirect/get)."""
+    """Record that the unit received the alert, then show it again (post/redirect/get).
+
+    A form in the unit's inbox sends ``next`` (a path on this site, see ``safe_next``) to
+    go back to the inbox instead of the alert page.
+    """
     seen = visible_alert(services, principal, alert_id)
     alert = services.alerts.acknowledge(alert_id, datetime.now(UTC)) if services.alerts and seen else None
     if alert is None:
         return render(request, services, t, "error.html", {"message": t("alert_not_found")}, status=404)
     services.audit.record("acknowledge", principal.actor, {"alert": alert.id, "unit": alert.unit_id, "client": client})
-    return RedirectResponse(f"/alerts/{alert.id}", status_code=303)
+    return RedirectResponse(after_alert_form(alert.id, next_page), status_code=303)

@@ -97,3 +97,28 @@ def test_answer_to_an_unknown_alert_is_404(tmp_path: Path, config: ProjectConfig
     client, _, _, csrf = _client(tmp_path, config)
     response = client.post("/alerts/nope/answer", data={"link": "https://x.example", "csrf_token": csrf})
     assert response.status_code == 404
+
+
+def test_forms_from_the_inbox_go_back_to_it_and_never_to_another_site(
+    tmp_path: Path, config: ProjectConfig, make_item: MakeItem, now: datetime
+) -> None:
+    client, book, _, csrf = _client(tmp_path, config)
+    alert = book.record(make_item(), Routed("health", "Tin tiêu cực", Urgency.ROUTINE, now))
+    back = f"/inbox#a-{alert.id}"
+
+    acknowledged = client.post(
+        f"/alerts/{alert.id}/acknowledge", data={"csrf_token": csrf, "next": back}, follow_redirects=False
+    )
+    assert acknowledged.status_code == 303 and acknowledged.headers["location"] == back
+    # Another site (or a scheme-relative path) is not followed: the browser goes home instead.
+    answered = client.post(
+        f"/alerts/{alert.id}/answer",
+        data={"link": "https://danang.gov.vn/tra-loi", "csrf_token": csrf, "next": "//evil.example/"},
+        follow_redirects=False,
+    )
+    assert answered.status_code == 303 and answered.headers["location"] == "/"
+    stored = book.get(alert.id)
+    assert stored is not None and stored.status is AlertStatus.ANSWERED
+    # Without ``next`` (the alert page's own forms) the alert page is shown again.
+    again = client.post(f"/alerts/{alert.id}/acknowledge", data={"csrf_token": csrf}, follow_redirects=False)
+    assert again.headers.get("location") in (f"/alerts/{alert.id}", None)

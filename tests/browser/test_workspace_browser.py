@@ -95,16 +95,18 @@ def test_a_unit_acknowledges_and_answers_its_alert(page: Page, site: Site) -> No
     shot(page, "workspace-06-inbox")
 
     entry.get_by_role("button", name="Xác nhận đã tiếp nhận").click()
-    page.wait_for_url(f"{site.url}/alerts/{site.alert_id}")
-    expect(page.locator("dl.facts")).to_contain_text("đã tiếp nhận")
-    shot(page, "workspace-07-acknowledged")
-
-    page.get_by_role("link", name="Hộp thư đơn vị").click()
+    # Back in the inbox, at the same alert, now acknowledged.
+    page.wait_for_url(f"{site.url}/inbox?unit=health#a-{site.alert_id}")
     entry = page.locator("li.alert-entry", has_text=site.hospital.title)
+    expect(entry).to_contain_text("đã tiếp nhận")
     expect(entry.get_by_role("button", name="Xác nhận đã tiếp nhận")).to_have_count(0)
+    shot(page, "workspace-07-acknowledged")
     link = "https://danang.gov.example/thong-tin-chinh-thuc"
     entry.get_by_label("Đường liên kết đến bài phản hồi đã công bố").fill(link)
     entry.get_by_role("button", name="Ghi nhận phản hồi").click()
+    page.wait_for_url(f"{site.url}/inbox?unit=health#a-{site.alert_id}")
+    expect(page.locator("li.alert-entry", has_text=site.hospital.title)).to_contain_text("đã phản hồi")
+    page.get_by_role("link", name=site.hospital.title).click()
     page.wait_for_url(f"{site.url}/alerts/{site.alert_id}")
     expect(page.locator("dl.facts")).to_contain_text("đã phản hồi")
     expect(page.get_by_role("link", name=link)).to_be_visible()
