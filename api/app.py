@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from alerts import AlertBook
 from api import (
     admin,
+    admin_api,
     audit_reader,
     auth,
     export,
@@ -31,6 +32,7 @@ from api.accounts import AccountBook
 from api.audit import AuditLog
 from api.deps import Services
 from api.views import highlight, web_link
+from classify.factchecks import FactCheckRegistry
 from core.config import ProjectConfig
 from core.ports import Embedder, Store
 from core.settings import Settings
@@ -56,6 +58,7 @@ def create_app(
     embedder: Embedder | None = None,
     saved: SavedSearchBook | None = None,
     accounts: AccountBook | None = None,
+    factchecks: FactCheckRegistry | None = None,
 ) -> FastAPI:
     """Build the web app over ``store``; nothing connects until the first request.
 
@@ -71,6 +74,8 @@ def create_app(
         accounts: staff accounts for logging in (``/login``, ``/api/session``); every route
             except ``/healthz``, ``/metrics`` and the login itself is guarded by role
             (``api.auth.require``/``require_page``) and answers 503 without it.
+        factchecks: the fact-check registry the admin pages edit; without it the one in the
+            data directory (``factchecks.db``) is opened on first use.
     """
     # Swagger UI and ReDoc load their scripts from a CDN, which the office PC cannot reach;
     # the schema stays available at /openapi.json.
@@ -84,6 +89,7 @@ def create_app(
         config=config,
         alerts=alerts,
         saved=saved,
+        factchecks=factchecks,
     )
     app.state.accounts = accounts
     problems.install(app)
@@ -102,6 +108,7 @@ def create_app(
     app.include_router(labels.router)
     app.include_router(workspace.router)
     app.include_router(admin.router)
+    app.include_router(admin_api.router)
     app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
 
     @app.middleware("http")

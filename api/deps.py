@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from alerts import AlertBook
 from api.audit import AuditLog
 from api.i18n import Translator, pick_language
+from classify.factchecks import FactCheckRegistry
 from core.config import ProjectConfig
 from core.ports import Store
 from core.settings import Settings
@@ -31,6 +32,7 @@ class Services:
     config: ProjectConfig | None = None
     alerts: AlertBook | None = None
     saved: SavedSearchBook | None = None
+    factchecks: FactCheckRegistry | None = None
 
 
 def get_services(request: Request) -> Services:

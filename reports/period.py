@@ -12,6 +12,8 @@ VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 #: The yearly report is due on 15 November, so its year runs from 15 November of the year
 #: before up to (not including) 15 November: twelve full months, all known on the due date.
 YEAR_CUTOFF = (11, 15)
+#: Years a report may be asked for; each period's previous one (for comparison) may lie just before.
+_PLAUSIBLE = (2000, 2100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +38,11 @@ class Period:
 
     def previous(self) -> Period:
         """The period just before, of the same kind (last week, last reporting year)."""
+        # Built without the plausibility check: the first plausible period still has a previous one.
         if "-W" in self.key:
             year, week, _ = (self.start - timedelta(days=7)).isocalendar()
-            return iso_week(f"{year}-W{week:02d}")
-        return reporting_year(int(self.key) - 1)
+            return _week(year, week)
+        return _year(int(self.key) - 1)
 
 
 def iso_week(text: str) -> Period:
@@ -52,10 +55,17 @@ def iso_week(text: str) -> Period:
     if not found:
         raise ValueError(f"{text!r} is not an ISO week; write it like 2026-W47")
     year, week = int(found.group(1)), int(found.group(2))
+    if not _PLAUSIBLE[0] <= year <= _PLAUSIBLE[1]:
+        raise ValueError(f"{text!r}: {year} is not a plausible report year")
     try:
-        monday = date.fromisocalendar(year, week, 1)
+        date.fromisocalendar(year, week, 1)
     except ValueError as exc:
         raise ValueError(f"{text!r}: year {year} has no week {week}") from exc
+    return _week(year, week)
+
+
+def _week(year: int, week: int) -> Period:
+    monday = date.fromisocalendar(year, week, 1)
     start = datetime.combine(monday, time(), VIETNAM_TIME)
     end = start + timedelta(days=7)
     sunday = monday + timedelta(days=6)
@@ -65,8 +75,12 @@ def iso_week(text: str) -> Period:
 
 def reporting_year(year: int) -> Period:
     """The reporting year ending on 14 November of ``year`` (the report is due on the 15th)."""
-    if not 2000 <= year <= 2100:
+    if not _PLAUSIBLE[0] <= year <= _PLAUSIBLE[1]:
         raise ValueError(f"{year} is not a plausible reporting year")
+    return _year(year)
+
+
+def _year(year: int) -> Period:
     month, day = YEAR_CUTOFF
     start = datetime(year - 1, month, day, tzinfo=VIETNAM_TIME)
     end = datetime(year, month, day, tzinfo=VIETNAM_TIME)

@@ -18,5 +18,6 @@ def test_public_names() -> None:
         "embedder",
         "saved",
         "accounts",
+        "factchecks",
     ]
     assert list(inspect.signature(api.AuditLog.record).parameters) == ["self", "action", "actor", "detail", "at"]
