@@ -14,6 +14,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "nav_inbox": "Hộp thư đơn vị",
         "nav_reports": "Báo cáo",
         "nav_sources": "Nguồn tin",
+        "nav_factchecks": "Kiểm chứng",
         "nav_admin": "Quản trị",
         # dashboard
         "dash_title": "Bảng tin",
@@ -89,6 +90,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "nav_inbox": "Unit inbox",
         "nav_reports": "Reports",
         "nav_sources": "Sources",
+        "nav_factchecks": "Fact-checks",
         "nav_admin": "Admin",
         "dash_title": "Dashboard",
         "dash_window": "{since} to {until}: {total} items",

@@ -37,7 +37,7 @@ def test_an_analyst_searches_opens_an_item_corrects_it_and_works_the_queue(page:
     shot(page, "workspace-01-login")
     log_in(page, site, "lan.analyst")
     expect(page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link")).to_have_text(
-        ["Tìm kiếm", "Bảng tin", "Hàng chờ duyệt", "Hộp thư đơn vị", "Báo cáo", "Nguồn tin"]
+        ["Tìm kiếm", "Bảng tin", "Hàng chờ duyệt", "Hộp thư đơn vị", "Báo cáo", "Nguồn tin", "Kiểm chứng"]
     )
 
     # Search without diacritics; the hit is highlighted.
