@@ -241,10 +241,12 @@ class AlertBook(DeliveryLog):
     def mark_digested(self, alert_ids: Sequence[str], digest_key: str, sent_at: datetime) -> None:
         """Record that the digest ``digest_key`` carrying ``alert_ids`` was sent at ``sent_at``.
 
-        Alerts already carried by an earlier digest keep that digest's key.
+        Alerts already carried by an earlier digest keep that digest's key. The digest leaves
+        the outbox in the same transaction (``DeliveryLog.hold_digest``).
         """
 
         def work(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM digest_outbox WHERE key = ?", (digest_key,))
             conn.executemany(
                 "UPDATE alerts SET digest_key = ?, digested_at = ? WHERE id = ? AND digest_key IS NULL",
                 [(digest_key, sent_at.isoformat(), alert_id) for alert_id in alert_ids],

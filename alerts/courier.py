@@ -93,17 +93,24 @@ class Courier:
 
     def _once(self, key: str, channel: str, target: str, about: str, attempt: Callable[[], int]) -> str:
         did = delivery_id(key, channel, target)
-        if self.book.delivered(did):
+        status = self.book.delivery_status(did)
+        if status == "sent":
             log.info("%s delivery %s to %s already sent; skipped", channel, did, target)
             return "skipped"
+        if status == "sending":
+            # Cut short by a crash: the receiver may have it. Same key, same Message-ID, so it can drop a copy.
+            log.warning("%s delivery %s to %s was interrupted; sending it again with the same id", channel, did, target)
+        # Logged (committed) before the attempt, so a crash during it is known on restart. It counts
+        # as one attempt: a delivery cut short and then sent again shows two in the log.
+        self.book.log_delivery(Delivery(did, channel, target, about, "sending", 1, "", _now()))
         try:
             attempts = attempt()
         except DeliveryError as exc:
             log.warning("%s delivery of %s to %s failed: %s", channel, about, target, exc)
             tries = self.webhooks.attempts if channel == "webhook" and self.webhooks else 1
-            self.book.log_delivery(Delivery(did, channel, target, about, "failed", tries, str(exc), _now()))
+            self.book.log_delivery(Delivery(did, channel, target, about, "failed", tries - 1, str(exc), _now()))
             return "failed"
-        self.book.log_delivery(Delivery(did, channel, target, about, "sent", attempts, "", _now()))
+        self.book.log_delivery(Delivery(did, channel, target, about, "sent", attempts - 1, "", _now()))
         return "sent"
 
 

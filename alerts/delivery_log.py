@@ -1,14 +1,27 @@
-"""The delivery log and digest slots, kept in the alert book's file (``deliveries``, ``digest_slots``).
+"""The delivery log, the digest outbox and digest slots, kept in the alert book's file.
 
 A mixin of ``AlertBook``: it needs only the book's ``_db``. Kept apart so the book itself
 stays about alerts.
+
+Exactly once, and what it means across SMTP: a delivery is logged ``sending`` (committed)
+before the attempt and ``sent`` after the server accepted it, under an id fixed by the
+message key, channel and target. A ``sent`` id is never attempted again. A ``sending`` id
+found later means the process died mid-attempt: whether the server accepted the message
+cannot be known from our side, so it is sent again, with the same ``Message-ID`` (and the
+same webhook delivery id), so the receiver can drop the copy. Only a kill in the moment
+between the server's "250 accepted" and our commit makes such a copy. A digest waits in
+the outbox (``digest_outbox``) with the alert ids it carries until they are marked, so a
+restart finishes that very digest instead of composing another that repeats its alerts.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
+from core.message import Message
 from core.sqlite import Database
 
 
@@ -21,7 +34,7 @@ class Delivery:
         channel: ``email`` or ``webhook``.
         target: the shared mailbox(es) or the webhook URL.
         about: the alert id or digest key delivered.
-        status: ``sent`` or ``failed``.
+        status: ``sending`` (attempt under way, or cut short by a crash), ``sent`` or ``failed``.
         attempts: tries made so far.
         error: the last failure, ``""`` when sent.
     """
@@ -36,8 +49,23 @@ class Delivery:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class HeldDigest:
+    """A digest composed and (perhaps) sent whose alerts are not yet marked as carried.
+
+    Attributes:
+        unit_id: the receiving unit.
+        message: the digest exactly as composed (same key, so the same delivery ids).
+        alert_ids: the alerts it carries.
+    """
+
+    unit_id: str
+    message: Message
+    alert_ids: tuple[str, ...]
+
+
 class DeliveryLog:
-    """Which deliveries went out (by idempotent id) and which digest slots were handled."""
+    """Which deliveries went out (by idempotent id), the digest outbox, and which digest slots were handled."""
 
     _db: Database
 
@@ -65,6 +93,58 @@ class DeliveryLog:
             ).fetchone()
         )
         return row is not None
+
+    def delivery_status(self, delivery_id: str) -> str:
+        """``sending``, ``sent`` or ``failed`` for a delivery already logged, ``""`` for one never tried."""
+        row = self._db.run(
+            lambda conn: conn.execute("SELECT status FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
+        )
+        return "" if row is None else str(row[0])
+
+    def hold_digest(self, unit_id: str, message: Message, alert_ids: Sequence[str]) -> None:
+        """Keep a composed digest and its alerts in the outbox before it is sent (``mark_digested`` releases it)."""
+        body = json.dumps(
+            {
+                "to": list(message.to),
+                "subject": message.subject,
+                "text": message.text,
+                "html": message.html,
+                "key": message.key,
+                "payload": message.payload,
+            },
+            ensure_ascii=False,
+        )
+        self._db.run(
+            lambda conn: conn.execute(
+                "INSERT INTO digest_outbox VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                (message.key, unit_id, "\n".join(alert_ids), body, datetime.now(UTC).isoformat()),
+            )
+        )
+
+    def held_digests(self, unit_id: str) -> list[HeldDigest]:
+        """Digests of the unit left in the outbox by an earlier run, oldest first."""
+        rows = self._db.run(
+            lambda conn: conn.execute(
+                "SELECT message, alert_ids FROM digest_outbox WHERE unit_id = ? ORDER BY composed_at, key", (unit_id,)
+            ).fetchall()
+        )
+        held = []
+        for row in rows:
+            data = json.loads(row["message"])
+            message = Message(
+                to=tuple(data["to"]),
+                subject=data["subject"],
+                text=data["text"],
+                html=data["html"],
+                key=data["key"],
+                payload=data["payload"],
+            )
+            held.append(HeldDigest(unit_id, message, tuple(a for a in str(row["alert_ids"]).split("\n") if a)))
+        return held
+
+    def drop_digest(self, key: str) -> None:
+        """Forget a held digest that reached no channel (its alerts stay pending for a new digest)."""
+        self._db.run(lambda conn: conn.execute("DELETE FROM digest_outbox WHERE key = ?", (key,)))
 
     def log_delivery(self, entry: Delivery) -> None:
         """Write (or overwrite, on a retry in a later run) one line of the delivery log."""

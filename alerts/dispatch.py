@@ -8,7 +8,7 @@ digests wait for the end of quiet hours.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +18,9 @@ from alerts.courier import Courier
 from alerts.digest import compose_digest
 from alerts.notice import compose_escalation, compose_notice
 from core.config import ProjectConfig
+from core.message import Message
 from core.ports import Notifier
+from core.unit import Unit
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,8 @@ def send_digests(
     A unit with neither a shared mailbox nor a webhook is skipped (its alerts stay pending
     and are logged). A failed delivery does not stop the run: the unit is reported in
     ``failed`` and its alerts go out with the next run; a channel that already got the
-    digest is not sent it again (the delivery log knows its id).
+    digest is not sent it again (the delivery log knows its id). A digest left unfinished by
+    an earlier run (held in the outbox) is finished first, exactly as composed.
 
     Raises:
         StoreUnavailable: the alert book cannot be opened.
@@ -65,6 +68,18 @@ def send_digests(
     for unit in config.units:
         if units is not None and unit.id not in units:
             continue
+        # First the digests an earlier run composed but did not finish (a crash, a failed channel).
+        finished = True
+        for held in book.held_digests(unit.id):
+            if not _deliver(book, courier, unit, held.message, alert_ids=held.alert_ids, now=now):
+                finished = False
+                break
+            sent += 1
+            carried += len(held.alert_ids)
+        if not finished:
+            log.warning("an earlier digest for unit %s is still not delivered; its alerts stay pending", unit.id)
+            failed.append(unit.id)
+            continue
         pending = book.pending(unit.id)
         if not pending:
             continue
@@ -72,15 +87,34 @@ def send_digests(
             log.info("unit %s has no shared mailbox or webhook; %d alert(s) stay pending", unit.id, len(pending))
             continue
         message = compose_digest(unit, pending, public_url, now)
-        outcome = courier.send(unit, message, about=message.key)
-        if not outcome.delivered:
+        if not _deliver(book, courier, unit, message, alert_ids=[alert.id for alert in pending], now=now):
             log.warning("digest for unit %s not delivered, %d alert(s) stay pending", unit.id, len(pending))
             failed.append(unit.id)
             continue
-        book.mark_digested([alert.id for alert in pending], message.key, now)
         sent += 1
         carried += len(pending)
     return DigestRun(sent=sent, alerts=carried, failed=tuple(failed))
+
+
+def _deliver(
+    book: AlertBook, courier: Courier, unit: Unit, message: Message, *, alert_ids: Sequence[str], now: datetime
+) -> bool:
+    """Send one digest through the outbox; True once it reached the unit and its alerts are marked.
+
+    The digest is held (with its alert ids) before the first attempt and released in the
+    transaction that marks its alerts, so a crash at any point leaves either the held
+    digest (finished by the next run with the same key, hence the same delivery ids) or
+    alerts already marked. A digest that reached no channel at all is dropped, and its
+    alerts go out in the next digest together with newer ones.
+    """
+    book.hold_digest(unit.id, message, alert_ids)
+    outcome = courier.send(unit, message, about=message.key)
+    if outcome.delivered:
+        book.mark_digested(alert_ids, message.key, now)
+        return True
+    if not {outcome.email, outcome.webhook} & {"sent", "skipped"}:
+        book.drop_digest(message.key)
+    return False
 
 
 def send_due_digests(

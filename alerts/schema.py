@@ -96,4 +96,30 @@ MIGRATIONS = (
         at TEXT NOT NULL
     );
     """,
+    # 3: exactly-once delivery. A delivery is logged as "sending" before it is attempted, so a
+    # crash in flight is known on restart; a digest is kept in the outbox with the alerts it
+    # carries until they are marked, so a restart finishes that digest instead of composing another.
+    """
+    CREATE TABLE deliveries_v3 (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
+        target TEXT NOT NULL,
+        about TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL,
+        error TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL
+    );
+    INSERT INTO deliveries_v3 (id, channel, target, about, status, attempts, error, at)
+        SELECT id, channel, target, about, status, attempts, error, at FROM deliveries;
+    DROP TABLE deliveries;
+    ALTER TABLE deliveries_v3 RENAME TO deliveries;
+    CREATE TABLE digest_outbox (
+        key TEXT PRIMARY KEY,
+        unit_id TEXT NOT NULL,
+        alert_ids TEXT NOT NULL,
+        message TEXT NOT NULL,
+        composed_at TEXT NOT NULL
+    );
+    """,
 )

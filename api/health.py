@@ -2,14 +2,19 @@
 
 ``/healthz`` answers 200 only when the store and the audit log both answer, because the
 workspace must not serve searches it cannot audit; otherwise 503 with the failing part
-named. ``/metrics`` counts requests per route template (never per raw path, so query
-text never becomes a label) and reads the item and alert counts when scraped.
+named. When the composition root attaches the collection spool (``app.state.spool``, any
+object with ``health()``), it is a check too: while the collector cannot write to the
+store it answers "degraded: store unavailable since …, N items spooled", even if the
+store still answers reads. ``/metrics`` counts requests per route template (never per raw
+path, so query text never becomes a label) and reads the item, alert and spool numbers
+when scraped.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -21,6 +26,25 @@ from api.deps import Services, get_services
 from core.errors import PressdeskError
 
 _UNMATCHED = "unmatched"
+
+
+class SpoolHealth(Protocol):
+    """What ``/healthz`` and ``/metrics`` read from the collection spool (``pressdesk.spool.Spool``)."""
+
+    def health(self) -> dict[str, object]:
+        """``ok`` (False while the store is unavailable to the collector), ``depth``,
+        ``oldest_age_seconds``, ``store`` (``available``/``unavailable``), ``store_down_since``
+        and a one-line ``summary``.
+
+        Raises:
+            StoreUnavailable: the spool file cannot be read.
+        """
+        ...
+
+
+def _spool(app: FastAPI) -> SpoolHealth | None:
+    spool: SpoolHealth | None = getattr(app.state, "spool", None)
+    return spool
 
 
 class _StateCollector(Collector):
@@ -47,6 +71,24 @@ class _StateCollector(Collector):
                 if status in counts:
                     alerts.add_metric([status], counts[status])
             yield alerts
+        spool = _spool(self._app)
+        if spool is not None:
+            depth = GaugeMetricFamily("pressdesk_spool_depth", "Collected items waiting in the spool for the store.")
+            oldest = GaugeMetricFamily("pressdesk_spool_oldest_seconds", "Age of the oldest item waiting in the spool.")
+            up = GaugeMetricFamily("pressdesk_store_writable", "1 when the collector's last write to the store worked.")
+            try:
+                state = spool.health()
+                depth.add_metric([], _number(state.get("depth")))
+                oldest.add_metric([], _number(state.get("oldest_age_seconds")))
+                up.add_metric([], 1.0 if state.get("store") == "available" else 0.0)
+            except PressdeskError:
+                for family in (depth, oldest, up):
+                    family.add_metric([], float("nan"))
+            yield from (depth, oldest, up)
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else float("nan")
 
 
 def install(app: FastAPI) -> None:
@@ -88,11 +130,21 @@ def install(app: FastAPI) -> None:
             checks["audit"] = {"ok": True}
         except PressdeskError as exc:
             checks["audit"] = {"ok": False, "error": str(exc)}
+        spool = _spool(request.app)
+        if spool is not None:
+            try:
+                checks["spool"] = spool.health()
+            except PressdeskError as exc:
+                checks["spool"] = {"ok": False, "error": str(exc)}
         healthy = all(check["ok"] for check in checks.values())
-        return JSONResponse(
-            {"status": "ok" if healthy else "degraded", "items": checks["store"].get("items"), "checks": checks},
-            status_code=200 if healthy else 503,
-        )
+        body: dict[str, object] = {
+            "status": "ok" if healthy else "degraded",
+            "items": checks["store"].get("items"),
+            "checks": checks,
+        }
+        if "summary" in checks.get("spool", {}):
+            body["summary"] = checks["spool"]["summary"]
+        return JSONResponse(body, status_code=200 if healthy else 503)
 
     @app.get("/metrics", tags=["operations"], response_model=None)
     def metrics() -> Response:

@@ -97,11 +97,21 @@ def _serve(settings: Settings, store: Any, port: int | None, **kwargs: Any) -> N
 
     from api import create_app
     from pressdesk.demo import DEMO_ACCOUNT, ensure_demo_account, is_demo_data
-    from pressdesk.wiring import open_accounts, open_audit, open_saved
+    from pressdesk.spool import Spool
+    from pressdesk.wiring import open_accounts, open_audit, open_factchecks, open_saved
 
     accounts = open_accounts(settings)
     demo_password = ensure_demo_account(accounts) if is_demo_data(settings) else None
-    app = create_app(settings, store, open_audit(settings), saved=open_saved(settings), accounts=accounts, **kwargs)
+    app = create_app(
+        settings,
+        store,
+        open_audit(settings),
+        saved=open_saved(settings),
+        accounts=accounts,
+        factchecks=open_factchecks(settings),
+        **kwargs,
+    )
+    app.state.spool = Spool.for_settings(settings)  # /healthz and /metrics report the collection spool
     bind_port = port or settings.http_port
     out.print(
         f"[bold green]Giao diện tìm kiếm / search UI:[/] http://{settings.http_host}:{bind_port}/  (Ctrl+C để dừng)"

@@ -52,6 +52,7 @@ from pressdesk.pipeline import Journey, run_cycle
 from pressdesk.wiring import (
     build_journey,
     build_report,
+    current_sources,
     make_courier,
     make_triage,
     open_alerts,
@@ -178,9 +179,10 @@ _RUNTIME_LOCK = threading.Lock()
 
 def collect_job(rt: Runtime, now: datetime) -> str:
     """Poll the sources that are due, triage what is new, and send urgent alerts at once."""
-    if not rt.config.sources:
+    sources = current_sources(rt.settings, rt.config)  # sources added or paused in the web UI count at once
+    if not sources:
         return "no sources configured"
-    summary = run_cycle(rt.journey, rt.config.sources, now=now)
+    summary = run_cycle(rt.journey, sources, now=now)
     urgent = send_urgent(rt.book, rt.config, rt.courier, rt.settings.public_url, now)
     return (
         f"{summary.sources} sources polled, {summary.stored} new items, {summary.alerts} alerts, {urgent} urgent sent"

@@ -6,6 +6,7 @@ Nothing here does I/O at import; each builder returns lazy objects that connect 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 from alerts import Alert, AlertBook, Courier, Sightings, SmtpNotifier, Triage, WebhookSender
 from api import AuditLog
 from api.accounts import AccountBook
+from api.admin_sourcebook import FILE_NAME as SOURCEBOOK_FILE
+from api.admin_sourcebook import SourceBook
 from classify import (
     CachedEmbedder,
     Classifier,
@@ -26,10 +29,11 @@ from classify.claims import ClaimMatcher
 from classify.factchecks import FactCheckRegistry
 from classify.stories import StoryIndex
 from core.config import ProjectConfig, load_config
-from core.errors import ConfigError
+from core.errors import ConfigError, StoreError
 from core.item import Item
 from core.ports import Embedder, Store
 from core.settings import Settings
+from core.source import Source
 from crawlers import Fetcher, NetGuard, Poller, SourceState
 from crawlers.spiders import SpiderRunner
 from indexing import ElasticsearchStore, SavedSearchBook, Searcher, SqliteStore
@@ -46,8 +50,41 @@ def default_config_path() -> Path:
 
 
 def load_project(settings: Settings) -> ProjectConfig:
-    """Load the project config named by the settings, else the bundled example."""
-    return load_config(settings.config or default_config_path())
+    """Load the project config named by the settings, else the bundled example.
+
+    Sources added or paused in the admin pages (``sourcebook.db``, see ``api.admin_sourcebook``)
+    are laid over the file's, so every command collects what the web UI shows.
+    """
+    config = load_config(settings.config or default_config_path())
+    path = settings.path(SOURCEBOOK_FILE)
+    if not path.exists():  # read-only commands create no file
+        return config
+    book = SourceBook(path)
+    try:
+        return replace(config, sources=book.merged(config.sources))
+    finally:
+        book.close()
+
+
+def current_sources(settings: Settings, started: ProjectConfig) -> tuple[Source, ...]:
+    """The sources to poll now: ``started``'s with the admin pages' additions and pauses as they stand.
+
+    ``pressdesk run`` asks once per cycle, so a source added, paused or resumed in the web UI
+    counts from the next cycle. The config file is read again for the sources it lists (a
+    source paused at start is missing from ``started``); a file or book unreadable since
+    start keeps the list the process started with.
+    """
+    path = settings.path(SOURCEBOOK_FILE)
+    if not path.exists():
+        return started.sources
+    book = SourceBook(path)
+    try:
+        listed = load_config(started.path).sources if started.path else started.sources
+        return book.merged(listed)
+    except (ConfigError, StoreError):
+        return started.sources
+    finally:
+        book.close()
 
 
 def open_store(settings: Settings) -> Store:

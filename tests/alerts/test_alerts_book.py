@@ -84,7 +84,7 @@ def test_alerts_survive_reopening(tmp_path: Path, config: ProjectConfig, make_it
 
     assert AlertBook(path).pending("health") == [alert]
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3  # 3: the delivery outbox
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
