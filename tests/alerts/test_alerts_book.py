@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from alerts import Alert, AlertBook, AlertStatus, route
+from alerts.schema import MIGRATIONS
 from core import Item, ProjectConfig, Stance, StoreError, StoreUnavailable, Topic, Urgency
+from core.sqlite import connect
 
 MakeItem = Callable[..., Item]
 
@@ -121,3 +123,30 @@ def test_corrupt_file_is_a_store_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError):
         AlertBook(path).counts()
+
+
+def test_upgrading_a_version_2_book_keeps_its_deliveries(tmp_path: Path, now: datetime) -> None:
+    """Migration 3 rebuilds ``deliveries`` (for the ``sending`` state): rows written before it stay."""
+    path = tmp_path / "alerts.db"
+    old = connect(path, MIGRATIONS[:2], "alert book")  # a file as the previous release left it
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 2
+    old.execute(
+        "INSERT INTO deliveries (id, channel, target, about, status, attempts, error, at)"
+        " VALUES ('d1', 'email', 'yte@danang.gov.example', 'digest:k1', 'sent', 1, '', ?)",
+        (now.isoformat(),),
+    )
+    old.commit()
+    old.close()
+
+    upgraded = AlertBook(path)
+    assert upgraded.pending("health") == []
+    upgraded.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("SELECT id, status, attempts FROM deliveries").fetchall() == [("d1", "sent", 1)]
+        conn.execute(  # the new state is accepted now
+            "INSERT INTO deliveries (id, channel, target, about, status, attempts, error, at)"
+            " VALUES ('d2', 'email', 'x', 'digest:k2', 'sending', 1, '', ?)",
+            (now.isoformat(),),
+        )
+        assert conn.execute("SELECT count(*) FROM digest_outbox").fetchone()[0] == 0
