@@ -13,6 +13,7 @@ from alerts import AlertBook
 from api import (
     admin,
     admin_api,
+    alerts_api,
     audit_reader,
     auth,
     export,
@@ -106,6 +107,7 @@ def create_app(
     app.include_router(alerts_pages.router)
     app.include_router(reports_pages.router)
     app.include_router(labels.router)
+    app.include_router(alerts_api.router)
     app.include_router(workspace.router)
     app.include_router(admin.router)
     app.include_router(admin_api.router)

@@ -32,10 +32,13 @@ router = APIRouter(dependencies=[Depends(_guard)])
 _TTL_SECONDS = 60.0
 _cache: dict[tuple[int, str, str], tuple[float, Report]] = {}
 _cache_lock = threading.Lock()
-_KEY = r"^(\d{4}-W\d{2}|\d{4})$"
+#: A report period: an ISO week (``2026-W47``) or a year (``2026``).
+REPORT_KEY = r"^(\d{4}-W\d{2}|\d{4})$"
+_KEY = REPORT_KEY
 
 
-def _report(services: Services, kind: str, key: str) -> Report:
+def build_report(services: Services, kind: str, key: str) -> Report:
+    """The report of ``kind`` for period ``key``, built once a minute at most (503 without config or alerts)."""
     if services.config is None or services.alerts is None:
         raise HTTPException(status_code=503, detail="reports need the project config and the alert book")
     try:
@@ -63,6 +66,11 @@ def _default_week() -> str:
     return f"{year}-W{week:02d}"
 
 
+def default_period(kind: str) -> str:
+    """This week's key for a weekly report, this year's for a yearly one."""
+    return _default_week() if kind == "weekly" else str(datetime.now(UTC).year)
+
+
 @router.get("/reports/report.css", include_in_schema=False)
 def report_css() -> Response:
     """The report page's stylesheet (the page may not carry inline styles under the site's CSP)."""
@@ -78,8 +86,8 @@ def report_page(
     key: Annotated[str, Query(alias="period", pattern=_KEY)] = "",
 ) -> HTMLResponse:
     """The weekly (``?period=2026-W47``, default this week) or yearly (``?period=2026``) report as a page."""
-    key = key or (_default_week() if kind == "weekly" else str(datetime.now(UTC).year))
-    built = _report(services, kind, key)
+    key = key or default_period(kind)
+    built = build_report(services, kind, key)
     services.audit.record(
         "report.view", principal.actor, {"kind": kind, "period": built.figures.period.key, "client": client}
     )
@@ -96,7 +104,7 @@ def report_chart(
     services: ServicesDep,
 ) -> Response:
     """One chart of a report, as PNG."""
-    png = _report(services, kind, key).charts.get(name)
+    png = build_report(services, kind, key).charts.get(name)
     if png is None:
         raise HTTPException(status_code=404, detail=f"no chart {name!r}")
     return Response(png, media_type="image/png")
@@ -111,7 +119,7 @@ def report_docx(
     principal: ReportsPrincipal,
 ) -> Response:
     """The report as a DOCX in the administrative format (Decree 30/2020/NĐ-CP)."""
-    built = _report(services, kind, key)
+    built = build_report(services, kind, key)
     services.audit.record(
         "report.export", principal.actor, {"kind": kind, "period": key, "format": "docx", "client": client}
     )

@@ -254,6 +254,20 @@ MATRIX: dict[tuple[str, str], Case] = {
         ),
     ),
     # --- end of admin pages
+    # --- alerts and report figures for API clients (api/alerts_api.py)
+    ("GET", "/api/alerts"): Case((P.ALERTS_ALL, P.ALERTS_OWN_UNIT), False, _get(lambda w: "/api/alerts")),
+    ("GET", "/api/alerts/{alert_id}"): Case(
+        (P.ALERTS_ALL, P.ALERTS_OWN_UNIT), False, _get(lambda w: f"/api/alerts/{w.alert_id}")
+    ),
+    ("POST", "/api/alerts/{alert_id}/acknowledge"): Case(
+        (P.ALERTS_ALL, P.ALERTS_OWN_UNIT), False, _post(lambda w: f"/api/alerts/{w.alert_id}/acknowledge")
+    ),
+    ("POST", "/api/alerts/{alert_id}/answer"): Case(
+        (P.ALERTS_ALL, P.ALERTS_OWN_UNIT),
+        False,
+        _post(lambda w: f"/api/alerts/{w.alert_id}/answer", json={"link": "https://danang.gov.example/tra-loi"}),
+    ),
+    ("GET", "/api/reports/{kind}"): Case((P.REPORTS,), False, _get(lambda w: "/api/reports/weekly?period=2026-W47")),
 }
 
 
