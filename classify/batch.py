@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from classify.gazetteer import Gazetteer
+from classify.gazetteer import Document, Gazetteer
 from classify.passages import passage
 from classify.provinces import find_localities, province_profile
 from classify.trained import LabelModel, TrainedJudge
@@ -66,10 +66,11 @@ class BatchClassifier:
         judgements = self._judge.judge(vectors, titles, texts)
         results = []
         for row, title, text, vector, judgement in zip(rows, titles, texts, vectors, judgements, strict=True):
-            found = find_localities(title, text)
+            document = Document.of(title, text)  # tokenised once for every province's gazetteer
+            found = find_localities(title, text, document=document)
             name = row.get("locality") or locality
             if name:
-                about = self._gazetteer(str(name)).is_about(title, text)[0]
+                about = self._gazetteer(str(name)).is_about_in(document)[0]
             else:
                 name = found[0].name if found else None
                 about = bool(found and found[0].about)

@@ -4,6 +4,12 @@ The dev set is the only labelled data, so a trained head is scored by k-fold
 cross-validation: every dev item is predicted by a model that never saw it (the weak
 corpus examples, which hold no dev item, are in every fold's training set). The folds
 are fixed by a seed, so a run is reproducible. Nothing here reports train-on-test numbers.
+
+Plain k-fold is still optimistic: the head's shape and its penalties were chosen by
+looking at those same k-fold scores. ``nested_cross_validate_head`` is the honest
+number: inside each outer fold, an inner k-fold over the outer training items alone
+picks the stance penalty and the topic prototype share from a fixed grid, and only then
+is the held-out fold predicted. The outer folds never take part in any choice.
 """
 
 from __future__ import annotations
@@ -19,7 +25,16 @@ import numpy as np
 
 from classify.evaluate import LabelledItem, accuracy, macro_f1
 from classify.head import train_head
-from classify.trained import WEAK_WEIGHT, Example, TrainedJudge, embed_examples, train_model
+from classify.prototypes import PrototypeClassifier
+from classify.trained import (
+    STANCE_L2,
+    TOPIC_PROTOTYPE_SHARE,
+    WEAK_WEIGHT,
+    Example,
+    TrainedJudge,
+    embed_examples,
+    train_model,
+)
 from classify.weak import WeakExample
 from core.enums import Stance, Topic
 from core.item import Vector
@@ -28,6 +43,10 @@ from core.text import fold as fold_text
 
 FOLDS = 5
 SEED = 13
+#: Inner folds of the nested cross-validation, and the grids it chooses from.
+INNER_FOLDS = 4
+STANCE_L2_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)
+TOPIC_SHARE_GRID = (0.0, 0.15, 0.3, 0.5, 0.7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +59,7 @@ class Predictions:
     stance_confidence: tuple[float, ...]
     topic_gold: tuple[Topic, ...]
     topic_pred: tuple[Topic, ...]
+    chosen: tuple[str, ...] = ()  # nested CV: what each outer fold's inner CV chose
 
     @property
     def stance_macro_f1(self) -> float:
@@ -78,7 +98,10 @@ def weak_examples(weak: Sequence[WeakExample], weight: float = WEAK_WEIGHT) -> l
 
 
 def _collect(
-    method: str, items: Sequence[LabelledItem], predicted: dict[int, tuple[Stance, float, Topic]]
+    method: str,
+    items: Sequence[LabelledItem],
+    predicted: dict[int, tuple[Stance, float, Topic]],
+    chosen: Sequence[str] = (),
 ) -> Predictions:
     stanced = [(i, s) for i, item in enumerate(items) if item.about and (s := item.stance) is not None]
     topical = [(i, t) for i, item in enumerate(items) if item.about and (t := item.topic) is not None]
@@ -89,7 +112,46 @@ def _collect(
         tuple(predicted[i][1] for i, _ in stanced),
         tuple(t for _, t in topical),
         tuple(predicted[i][2] for i, _ in topical),
+        tuple(chosen),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Embedded:
+    """The dev items as examples with their vectors, and extra examples trained in every fold."""
+
+    items: Sequence[LabelledItem]
+    dev: list[Example]
+    vectors: Vector
+    extra: list[Example]
+    extra_vectors: Vector
+    prototypes: PrototypeClassifier
+
+    @classmethod
+    def of(cls, embedder: Embedder, items: Sequence[LabelledItem], extra: Sequence[Example]) -> _Embedded:
+        dev = dev_examples(items)
+        vectors = embed_examples(embedder, dev)
+        extra_vectors = embed_examples(embedder, extra) if extra else np.empty((0, vectors.shape[1]), np.float32)
+        return cls(items, dev, vectors, list(extra), extra_vectors, PrototypeClassifier(embedder))
+
+    def predict(
+        self, embedder: Embedder, train: Sequence[int], test: Sequence[int], stance_l2: float, topic_share: float
+    ) -> dict[int, tuple[Stance, float, Topic]]:
+        """Train on the dev items ``train`` (and the extra examples); judge the dev items ``test``."""
+        model = train_model(
+            embedder,
+            [self.dev[i] for i in train] + self.extra,
+            vectors=np.vstack([self.vectors[list(train)], self.extra_vectors]),
+            stance_l2=stance_l2,
+            topic_share=topic_share,
+            prototypes=self.prototypes,
+        )
+        judge = TrainedJudge(embedder, model, self.prototypes)
+        rows = list(test)
+        judgements = judge.judge(
+            self.vectors[rows], [self.items[i].title for i in rows], [self.items[i].text for i in rows]
+        )
+        return {i: (j.stance, j.stance_confidence, j.topic) for i, j in zip(rows, judgements, strict=True)}
 
 
 def cross_validate_head(
@@ -102,25 +164,60 @@ def cross_validate_head(
     stance_l2: float | None = None,
 ) -> Predictions:
     """k-fold predictions of the trained head; ``extra`` examples (weak, corrections) train every fold."""
-    dev = dev_examples(items)
-    dev_vectors = embed_examples(embedder, dev)
-    weak_vectors = embed_examples(embedder, extra) if extra else np.empty((0, dev_vectors.shape[1]), np.float32)
+    data = _Embedded.of(embedder, items, extra)
     assignment = folds(items, k, seed)
     predicted: dict[int, tuple[Stance, float, Topic]] = {}
-    options: dict[str, float] = {}
-    if stance_l2 is not None:
-        options["stance_l2"] = stance_l2
     for fold in range(k):
         train = [i for i in range(len(items)) if assignment[i] != fold]
         test = [i for i in range(len(items)) if assignment[i] == fold and items[i].about]
-        examples = [dev[i] for i in train] + list(extra)
-        vectors = np.vstack([dev_vectors[train], weak_vectors])
-        model = train_model(embedder, examples, vectors=vectors, **options)
-        judge = TrainedJudge(embedder, model)
-        judgements = judge.judge(dev_vectors[test], [items[i].title for i in test], [items[i].text for i in test])
-        for i, j in zip(test, judgements, strict=True):
-            predicted[i] = (j.stance, j.stance_confidence, j.topic)
+        predicted.update(data.predict(embedder, train, test, stance_l2 or STANCE_L2, TOPIC_PROTOTYPE_SHARE))
     return _collect("head (CV)", items, predicted)
+
+
+def nested_cross_validate_head(
+    embedder: Embedder,
+    items: Sequence[LabelledItem],
+    extra: Sequence[Example] = (),
+    *,
+    k: int = FOLDS,
+    inner: int = INNER_FOLDS,
+    seed: int = SEED,
+) -> Predictions:
+    """Nested k-fold predictions: the penalties are chosen inside each outer fold (module docstring).
+
+    The stance penalty and the topic share are chosen separately (they belong to separate
+    heads), each by its inner score: stance macro-F1, topic accuracy, on items labelled about.
+    Ties go to the earlier grid value.
+    """
+    data = _Embedded.of(embedder, items, extra)
+    assignment = folds(items, k, seed)
+    predicted: dict[int, tuple[Stance, float, Topic]] = {}
+    chosen = []
+    for fold in range(k):
+        outer_train = [i for i in range(len(items)) if assignment[i] != fold]
+        inner_assignment = folds([items[i] for i in outer_train], inner, seed + 1 + fold)
+        # one fit per grid position: position j pairs STANCE_L2_GRID[j] with TOPIC_SHARE_GRID[j],
+        # and since the two heads are trained apart, each fit scores one value of each
+        inner_predicted: list[dict[int, tuple[Stance, float, Topic]]] = [{} for _ in STANCE_L2_GRID]
+        for inner_fold in range(inner):
+            train = [i for i, f in zip(outer_train, inner_assignment, strict=True) if f != inner_fold]
+            test = [i for i, f in zip(outer_train, inner_assignment, strict=True) if f == inner_fold and items[i].about]
+            for j, (l2, share) in enumerate(zip(STANCE_L2_GRID, TOPIC_SHARE_GRID, strict=True)):
+                inner_predicted[j].update(data.predict(embedder, train, test, l2, share))
+        scores = [_collect("inner", [items[i] for i in outer_train], _reindex(outer_train, p)) for p in inner_predicted]
+        best_l2 = STANCE_L2_GRID[max(range(len(scores)), key=lambda j: (scores[j].stance_macro_f1, -j))]
+        best_share = TOPIC_SHARE_GRID[max(range(len(scores)), key=lambda j: (scores[j].topic_accuracy, -j))]
+        chosen.append(f"fold {fold}: stance_l2 {best_l2:g}, topic_share {best_share:g}")
+        test = [i for i in range(len(items)) if assignment[i] == fold and items[i].about]
+        predicted.update(data.predict(embedder, outer_train, test, best_l2, best_share))
+    return _collect("head (nested CV)", items, predicted, chosen)
+
+
+def _reindex(
+    members: Sequence[int], predicted: dict[int, tuple[Stance, float, Topic]]
+) -> dict[int, tuple[Stance, float, Topic]]:
+    """Predictions keyed by position in ``members`` instead of by dev index."""
+    return {position: predicted[i] for position, i in enumerate(members) if i in predicted}
 
 
 def majority_baseline(items: Sequence[LabelledItem], *, k: int = FOLDS, seed: int = SEED) -> Predictions:

@@ -3,8 +3,10 @@
 What ``pressdesk eval`` prints. Relevance is scored three ways (name-only profiles, the
 guideline aliases, the full province gazetteer in ``provinces.json``). Stance and topic
 are scored for the label prototypes (untrained, but written with the dev set in view),
-for the trained head by k-fold cross-validation, and for two baselines cross-validated
-on the same folds (majority class; TF-IDF + logistic regression).
+for the trained head by k-fold cross-validation (the number its design was tuned on),
+for the same head by nested cross-validation (penalties chosen inside each outer fold:
+the honest estimate), and for two baselines cross-validated on the same folds
+(majority class; TF-IDF + logistic regression).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from classify.crossval import (
     confusion,
     cross_validate_head,
     majority_baseline,
+    nested_cross_validate_head,
     tfidf_baseline,
     weak_examples,
 )
@@ -140,7 +143,8 @@ def dev_report(
     topic as weak examples (``classify.weak``); they cost embedding time on the first run.
     """
     items = load_labelled(data / DEV_LABELS)
-    label_rows = [_row(cross_validate_head(embedder, items, extra, k=folds))]
+    nested = nested_cross_validate_head(embedder, items, extra, k=folds)
+    label_rows = [_row(cross_validate_head(embedder, items, extra, k=folds)), _row(nested)]
     if weak_per_topic > 0:
         seen = [text for i in items for text in (i.title, i.text, f"{i.title}\n{i.text}")]
         weak = weak_examples(load_weak_topics(data / "corpora", seen, per_topic=weak_per_topic))
@@ -166,5 +170,6 @@ def dev_report(
             }
             for r in label_rows
         ],
+        "nested_choices": list(nested.chosen),
         "floors": floors(),
     }

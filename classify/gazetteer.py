@@ -14,6 +14,10 @@ count half). Everything else is a mention, and so is a unit named only once, out
 title, right after "tại" ("at"): the venue of a national event, not its subject. The
 dev-set score of these rules is kept in ``classify/floors.json`` and checked by
 ``tests/classify/test_classify_dev_scores.py``.
+
+An item is tokenised once (``Document``) and the same tokens are read by every
+gazetteer that looks at it: ``classify.provinces`` runs 63 of them over each item, and
+re-tokenising per province was most of the stage's cost outside embedding.
 """
 
 from __future__ import annotations
@@ -77,6 +81,57 @@ def _mixed_case(text: str) -> bool:
     return any(ch.isupper() for ch in text) and any(ch.islower() for ch in text)
 
 
+#: Longest name, in words, that ``Document.phrases`` indexes (a gazetteer with a longer name
+#: still matches it; only its quick pre-check falls back to a scan).
+PHRASE_WORDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """An item prepared once for every gazetteer: NFC fields, tokens and the item-wide cues.
+
+    Build it with ``Document.of``; gazetteers only read it.
+    """
+
+    title: str
+    text: str
+    title_tokens: tuple[Token, ...]
+    text_tokens: tuple[Token, ...]
+    text_lead_end: int
+    title_mixed_case: bool
+    text_mixed_case: bool
+    match_report: bool
+    folded_title: str
+    folded_text: str
+    phrases: frozenset[tuple[str, ...]]
+
+    @classmethod
+    def of(cls, title: str, text: str) -> Document:
+        """Tokenise and fold ``title`` and ``text`` (any normalisation form) once."""
+        title = unicodedata.normalize("NFC", title)
+        text = unicodedata.normalize("NFC", text)
+        title_tokens, text_tokens = tuple(tokenize(title)), tuple(tokenize(text))
+        lead_end = _lead_end(text)
+        phrases: set[tuple[str, ...]] = set()
+        for tokens in (title_tokens, text_tokens):
+            words = [t.folded for t in tokens]
+            for n in range(1, PHRASE_WORDS + 1):
+                phrases.update(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+        return cls(
+            title,
+            text,
+            title_tokens,
+            text_tokens,
+            lead_end,
+            _mixed_case(title),
+            _mixed_case(text),
+            is_match_report(title_tokens, text_tokens, lead_end),
+            fold(title),
+            fold(text),
+            frozenset(phrases),
+        )
+
+
 class Gazetteer:
     """Looks up a locality profile's names in items.
 
@@ -95,6 +150,7 @@ class Gazetteer:
             self._add(place.name, place)
         self._first_words = {key[0] for key in self._latin}
         self._longest = max((len(key) for key in self._latin), default=0)
+        self._place_keys = tuple(key for key, name in self._latin.items() if name.place is not None)
 
     def _add(self, name: str, place: PlaceName | None) -> None:
         folded = fold(unicodedata.normalize("NFC", name)).strip()
@@ -118,7 +174,13 @@ class Gazetteer:
         ``hits`` counts every occurrence; ``about`` follows the rules in the module docstring.
         An item naming none of the profile's places gets ``()``.
         """
-        hits = self._hits(title, text)
+        return self.find_in(Document.of(title, text))
+
+    def find_in(self, document: Document) -> tuple[LocalityMention, ...]:
+        """``find`` on an item already prepared (one ``Document`` serves many gazetteers)."""
+        if not self.may_name(document):
+            return ()
+        hits = self._hits(document)
         mentions = []
         for unit in self._profile.canonical_names():
             own = [h for h in hits if h.place.canonical == unit]
@@ -131,19 +193,34 @@ class Gazetteer:
         mentions = self.find(title, text)
         return any(m.about for m in mentions), mentions
 
-    def _hits(self, title: str, text: str) -> list[_Hit]:
-        title = unicodedata.normalize("NFC", title)
-        text = unicodedata.normalize("NFC", text)
-        title_tokens, text_tokens = tokenize(title), tokenize(text)
-        match_report = is_match_report(title_tokens, text_tokens, _lead_end(text))
-        hits = self._latin_hits(title_tokens, _mixed_case(title), len(title), match_report, in_title=True)
-        hits += self._latin_hits(text_tokens, _mixed_case(text), _lead_end(text), match_report, in_title=False)
-        for field, lead_end in ((title, len(title)), (text, _lead_end(text))):
-            folded = fold(field)
+    def is_about_in(self, document: Document) -> tuple[bool, tuple[LocalityMention, ...]]:
+        """``is_about`` on an item already prepared."""
+        mentions = self.find_in(document)
+        return any(m.about for m in mentions), mentions
+
+    def may_name(self, document: Document) -> bool:
+        """A cheap check: ``False`` only when none of the profile's names can occur in ``document``.
+
+        Every name's folded words are looked up among the document's word sequences; the
+        full scan (case, longest match, hiding phrases, cues) runs only when one is there.
+        """
+        if any(name in document.folded_title or name in document.folded_text for name, _ in self._scripts):
+            return True  # names in scripts without spaces are searched in the folded text
+        phrases = document.phrases
+        return any(key[:PHRASE_WORDS] in phrases for key in self._place_keys)
+
+    def _hits(self, doc: Document) -> list[_Hit]:
+        match_report = doc.match_report
+        hits = self._latin_hits(doc.title_tokens, doc.title_mixed_case, len(doc.title), match_report, in_title=True)
+        hits += self._latin_hits(doc.text_tokens, doc.text_mixed_case, doc.text_lead_end, match_report, in_title=False)
+        for folded, lead_end, in_title in (
+            (doc.folded_title, len(doc.title), True),
+            (doc.folded_text, doc.text_lead_end, False),
+        ):
             for name, place in self._scripts:
                 at = folded.find(name)
                 while at >= 0:
-                    hits.append(_Hit(place, at < lead_end, True, in_title=field is title))
+                    hits.append(_Hit(place, at < lead_end, True, in_title=in_title))
                     at = folded.find(name, at + len(name))
         return hits
 

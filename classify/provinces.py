@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from classify.cues import tokenize
-from classify.gazetteer import Gazetteer
+from classify.gazetteer import Document, Gazetteer
 from core.locality import FormerUnit, LocalityProfile
 
 
@@ -105,26 +104,20 @@ def profile_with_former(name: str) -> LocalityProfile:
 
 
 @cache
-def _gazetteers() -> tuple[tuple[Province, Gazetteer, frozenset[str]], ...]:
-    out = []
-    for province in provinces():
-        profile = province_profile(province.name)
-        first_words = frozenset(tokenize(p.name)[0].folded for p in profile.place_names() if tokenize(p.name))
-        out.append((province, Gazetteer(profile, not_places()), first_words))
-    return tuple(out)
+def _gazetteers() -> tuple[tuple[Province, Gazetteer], ...]:
+    return tuple((p, Gazetteer(province_profile(p.name), not_places())) for p in provinces())
 
 
-def find_localities(title: str, text: str) -> list[LocalityFound]:
+def find_localities(title: str, text: str, *, document: Document | None = None) -> list[LocalityFound]:
     """Every province the item names, the ones it is about first, then by how often named.
 
-    Only provinces with a name whose first word occurs in the item are checked in full.
+    The item is tokenised once (``document``, built here when not given) and only the
+    provinces with a name among its word sequences are checked in full.
     """
-    words = {t.folded for t in tokenize(f"{title}\n{text}")}
+    document = document or Document.of(title, text)
     found = []
-    for province, gazetteer, first_words in _gazetteers():
-        if words.isdisjoint(first_words):
-            continue
-        mentions = gazetteer.find(title, text)
+    for province, gazetteer in _gazetteers():
+        mentions = gazetteer.find_in(document)
         if mentions:
             hits = sum(m.hits for m in mentions)
             found.append(LocalityFound(province.name, any(m.about for m in mentions), hits))

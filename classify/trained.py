@@ -102,19 +102,27 @@ def features(prototypes: PrototypeClassifier, vectors: Vector, titles: Sequence[
 
 
 def topic_centroids(
-    prototypes: PrototypeClassifier, vectors: Vector, topics: Sequence[Topic | None], weights: Sequence[float]
+    prototypes: PrototypeClassifier,
+    vectors: Vector,
+    topics: Sequence[Topic | None],
+    weights: Sequence[float],
+    share: float = TOPIC_PROTOTYPE_SHARE,
 ) -> CentroidHead:
-    """Prototypes moved toward the weighted mean of each topic's examples (see the constants)."""
+    """Prototypes moved toward the weighted mean of each topic's examples (see the constants).
+
+    ``share`` is the part of the written prototype kept (``TOPIC_PROTOTYPE_SHARE`` unless a
+    nested cross-validation is choosing it).
+    """
     labels, matrix = prototypes.topic_prototypes()
     rows = []
     for k, label in enumerate(labels):
         own = [i for i, t in enumerate(topics) if t == label]
-        centroid = TOPIC_PROTOTYPE_SHARE * matrix[k]
+        centroid = share * matrix[k]
         if own:
             w = np.asarray([weights[i] for i in own], dtype=np.float64)
             mean = (vectors[own] * w[:, None]).sum(axis=0) / w.sum()
             n = float(w.sum())
-            centroid = centroid + (1 - TOPIC_PROTOTYPE_SHARE) * mean * n / (n + 2)
+            centroid = centroid + (1 - share) * mean * n / (n + 2)
         else:
             centroid = matrix[k].copy()
         rows.append(centroid / np.linalg.norm(centroid))
@@ -143,8 +151,12 @@ def train_model(
     *,
     vectors: Vector | None = None,
     stance_l2: float = STANCE_L2,
+    topic_share: float = TOPIC_PROTOTYPE_SHARE,
+    prototypes: PrototypeClassifier | None = None,
 ) -> LabelModel:
     """Train the stance head and the topic centroids on ``examples`` (embedded here unless given).
+
+    ``prototypes`` lets cross-validation embed the label descriptions once for all its fits.
 
     Raises:
         ValueError: fewer than two stance labels among the examples.
@@ -152,7 +164,7 @@ def train_model(
     """
     if vectors is None:
         vectors = embed_examples(embedder, examples)
-    prototypes = PrototypeClassifier(embedder)
+    prototypes = prototypes or PrototypeClassifier(embedder)
     x = features(prototypes, vectors, [e.title for e in examples], [e.text for e in examples])
     s_rows = [(i, s) for i, e in enumerate(examples) if (s := e.stance) is not None]
     stance = train_head(
@@ -162,7 +174,9 @@ def train_model(
         l2=stance_l2,
         classes=tuple(Stance),
     )
-    topic = topic_centroids(prototypes, vectors, [e.topic for e in examples], [e.weight for e in examples])
+    topic = topic_centroids(
+        prototypes, vectors, [e.topic for e in examples], [e.weight for e in examples], share=topic_share
+    )
     return LabelModel(embedder.model_name, stance, topic, data_hash(examples), len(examples))
 
 
@@ -172,12 +186,15 @@ class TrainedJudge:
     Args:
         embedder: the embedder of the item vectors.
         model: the trained heads; ignored (prototypes answer) when trained with another embedder.
+        prototypes: the label prototypes of ``embedder``, when already embedded elsewhere.
     """
 
-    def __init__(self, embedder: Embedder, model: LabelModel | None) -> None:
+    def __init__(
+        self, embedder: Embedder, model: LabelModel | None, prototypes: PrototypeClassifier | None = None
+    ) -> None:
         self._embedder = embedder
         self._model = model
-        self._prototypes = PrototypeClassifier(embedder)
+        self._prototypes = prototypes or PrototypeClassifier(embedder)
         self._warned = False
 
     @property

@@ -3,6 +3,8 @@
 import pytest
 
 from classify import Gazetteer
+from classify.gazetteer import Document
+from classify.provinces import province_profile
 from core.item import LocalityMention
 from core.locality import LocalityProfile
 
@@ -143,3 +145,22 @@ def test_a_product_alone_is_not_enough(gazetteer: Gazetteer) -> None:
     about, mentions = gazetteer.is_about("Mì Quảng lọt top món ngon", "")
     assert not about
     assert mentions == (LocalityMention("Đà Nẵng", about=False),)
+
+
+def test_one_prepared_document_gives_every_gazetteer_the_same_answer_as_its_own_tokenising(
+    gazetteer: Gazetteer,
+) -> None:
+    title, text = "Đà Nẵng đón khách dịp lễ", "Du khách từ Hà Nội và Huế đổ về Hội An, Tam Kỳ.\n\nSHB Đà Nẵng thắng."
+    document = Document.of(title, text)
+    others = [Gazetteer(province_profile(name)) for name in ("Hà Nội", "Thừa Thiên Huế", "Cần Thơ")]
+    for g in (gazetteer, *others):
+        assert g.find_in(document) == g.find(title, text)
+        assert g.is_about_in(document) == g.is_about(title, text)
+    assert gazetteer.find_in(document)[0].hits == 2
+    assert others[2].find_in(document) == ()  # Cần Thơ is not named
+
+
+def test_the_quick_check_skips_only_items_that_cannot_name_the_place(gazetteer: Gazetteer) -> None:
+    assert not gazetteer.may_name(Document.of("Giá vàng tăng", "Giá vàng tại Hà Nội tăng 200.000 đồng."))
+    assert gazetteer.may_name(Document.of("", "đi du lịch da nang dịp hè"))  # folded, lower-case
+    assert gazetteer.may_name(Document.of("岘港旅游", ""))  # a name without spaces, searched in the folded text
