@@ -149,6 +149,7 @@ def _print_report(report: dict[str, Any]) -> None:
         )
     _say(
         f"  floors: head (CV) stance {floors['stance_macro_f1_cv']:.3f}, topic {floors['topic_accuracy_cv']:.3f}; "
+        f"head (nested CV) stance {floors['stance_macro_f1_nested']:.3f}, topic {floors['topic_accuracy_nested']:.3f}; "
         f"prototypes stance {floors['stance_macro_f1']:.3f}, topic {floors['topic_accuracy']:.3f}"
     )
     head = report["labels"][0]
