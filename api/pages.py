@@ -20,6 +20,7 @@ from api.i18n import LANGUAGES, Translator
 from api.labels import label_choices
 from api.permissions import Permission
 from api.search import MAX_PAGE, SearchParams, run_search
+from api.story import SHOWN_SIBLINGS, story_of
 from api.views import Labels, article_url, facet_groups, paging, web_link
 from core.errors import EmbeddingError, QueryError
 
@@ -122,7 +123,16 @@ def item_page(
     item = services.store.get(item_id)
     if item is None:
         return render(request, services, t, "error.html", {"message": t("item_not_found")}, status=404)
-    context: dict[str, object] = {"item": item, "article_url": web_link(article_url(item)), **label_choices()}
+    story = story_of(request, services, item)
+    siblings = [i for i in (story.items if story else ()) if i != item.id]
+    context: dict[str, object] = {
+        "item": item,
+        "article_url": web_link(article_url(item)),
+        "story": story,
+        # The other items of the story that are in the store (an item may have been judged off-topic).
+        "siblings": [found for i in siblings[:SHOWN_SIBLINGS] if (found := services.store.get(i)) is not None],
+        **label_choices(),
+    }
     return render(request, services, t, "item.html", context)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from api.auth import Principal, require
-from api.deps import AuditDep, ClientDep, SearcherDep, StoreDep
+from api.deps import AuditDep, ClientDep, SearcherDep, ServicesDep, StoreDep
 from api.permissions import Permission
 from api.search import SearchParams, run_search
+from api.story import story_of
 from api.views import item_json, page_json
 
 router = APIRouter()
@@ -52,10 +53,14 @@ def similar(
 
 
 @router.get("/api/items/{item_id}")
-def item(item_id: str, store: StoreDep, principal: SearchPrincipal) -> dict[str, object]:
-    """One item with its labels, places, fact-check matches and routing; 404 problem when absent."""
+def item(item_id: str, request: Request, services: ServicesDep, principal: SearchPrincipal) -> dict[str, object]:
+    """One item with its labels, places, fact-check matches, routing and story spread; 404 problem when absent.
+
+    ``story`` is ``null`` for an item in no story cluster, else its items, outlets, and first and last seen.
+    """
     del principal  # checked by the dependency
-    found = store.get(item_id)
+    found = services.store.get(item_id)
     if found is None:
         raise HTTPException(status_code=404, detail=f"no item with id {item_id!r}")
-    return item_json(found)
+    story = story_of(request, services, found)
+    return {**item_json(found), "story": story.as_dict() if story else None}
