@@ -82,22 +82,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Each worker process builds its own app (``bench/load_app.py``): the SQLite store is one
+# file in WAL mode, which any number of processes may read while one writes.
 SERVER = """
 import sys, uvicorn
-from pathlib import Path
-from api import AuditLog, create_app
-from api.accounts import AccountBook
-from core.settings import Settings
-from indexing import SqliteStore
-data, state, port = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-settings = Settings(data_dir=state)
-app = create_app(
-    settings,
-    SqliteStore(data / "items.db"),
-    AuditLog(state / "audit.db"),
-    accounts=AccountBook(state / "accounts.db"),
+port, workers = int(sys.argv[1]), int(sys.argv[2])
+uvicorn.run(
+    "bench.load_app:build", factory=True, workers=workers,
+    host="127.0.0.1", port=port, log_level="warning", access_log=False,
 )
-uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 """
 
 
@@ -114,11 +107,12 @@ def analyst_token(state: Path) -> str:
     return token
 
 
-def start_server(data: Path, state: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(data: Path, state: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LOADBENCH_DATA": str(data), "LOADBENCH_STATE": str(state)}
     process = subprocess.Popen(  # the bench's own server, argv fixed above
-        [sys.executable, "-c", SERVER, str(data), str(state), str(port)],
+        [sys.executable, "-c", SERVER, str(port), str(workers)],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=env,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -195,6 +189,7 @@ def summarise(tally: Tally, wall_s: float, args: argparse.Namespace, items: int 
         "items": items,
         "seconds": round(wall_s, 1),
         "concurrency": args.concurrency,
+        "workers": args.workers,
         "requests": tally.requests,
         "errors": dict(tally.errors),
         "requests_per_s": round(sum(len(v) for v in tally.latencies.values()) / wall_s, 1),
@@ -220,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to drive traffic (default 60)")
     parser.add_argument("--max-requests", type=int, default=20000, help="stop after this many requests")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients (default 16)")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if not (args.data / "items.db").exists():
@@ -228,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pressdesk-load-") as state_dir:
         state = Path(state_dir)
         token = analyst_token(state)
-        server = start_server(args.data, state, port)
+        server = start_server(args.data, state, port, args.workers)
         try:
             tally, wall = asyncio.run(
                 drive(f"http://127.0.0.1:{port}", token, args.seconds, args.max_requests, args.concurrency)

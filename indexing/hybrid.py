@@ -15,23 +15,28 @@ Semantic and hybrid results are the top ``depth`` of each ranking, not every mat
 from __future__ import annotations
 
 import html
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from core.errors import EmbeddingError, QueryError
 from core.item import Item, Vector
 from core.ports import Embedder, Store
 from core.search import DAY_FACET, FACET_FIELDS, SearchHit, SearchMode, SearchPage, SearchQuery, Sort
 from indexing.fields import index_fields
-from indexing.query import check
+from indexing.query import check, parse
+from indexing.snippet import snippet
 
 #: The rank offset of reciprocal rank fusion; 60 is the paper's value and everyone's default.
 RRF_K = 60
 #: Results of each ranking that take part in semantic and hybrid search.
 DEPTH = 100
 _SNIPPET_WORDS = 40
+_CACHED_QUERIES = 256  # query vectors kept per Searcher: 384 floats each, some 400 KB in all
 _VIETNAM = timedelta(hours=7)  # the office's calendar day, for the day facet (no daylight saving)
 
 
@@ -40,6 +45,15 @@ class Searchable(Protocol):
 
     def search(self, query: SearchQuery) -> SearchPage:
         """Return one page of results for ``query``."""
+        ...
+
+
+@runtime_checkable
+class RanksIds(Protocol):
+    """A store that can rank a keyword query's ids alone (``SqliteStore``): hybrid search needs no more."""
+
+    def ranked_ids(self, query: SearchQuery) -> list[str]:
+        """Return the ids of ``query``'s page in order, as ``search`` would list them."""
         ...
 
 
@@ -68,6 +82,10 @@ class Searcher:
     def __init__(self, store: Store, embedder: Embedder | None = None, *, depth: int = DEPTH) -> None:
         self._store = store
         self._embedder = embedder
+        # Query text → vector: the next page, a changed filter or another analyst's same
+        # search embeds nothing again (about 17 ms a query on two cores). Bounded, oldest out.
+        self._vectors: OrderedDict[str, Vector] = OrderedDict()
+        self._vectors_lock = threading.Lock()
         self._depth = depth
 
     @property
@@ -95,9 +113,15 @@ class Searcher:
         nearest = self._store.nearest(vector, self._depth, within=query)
         if query.mode is SearchMode.SEMANTIC:
             return self._page(query, nearest, {})
-        keyword = self._store.search(
-            replace(query, mode=SearchMode.KEYWORD, sort=Sort.RELEVANCE, offset=0, limit=self._depth, facets=False)
+        keyword_query = replace(
+            query, mode=SearchMode.KEYWORD, sort=Sort.RELEVANCE, offset=0, limit=self._depth, facets=False
         )
+        if isinstance(self._store, RanksIds):
+            # Only the ranking: records and highlighted snippets are made for the page alone (``_page``).
+            words = self._store.ranked_ids(keyword_query)
+            fused = reciprocal_rank_fusion([words, [item_id for item_id, _ in nearest]])
+            return self._page(query, fused, {}, set(words))
+        keyword = self._store.search(keyword_query)
         known = {hit.item.id: hit for hit in keyword.hits}
         fused = reciprocal_rank_fusion([list(known), [item_id for item_id, _ in nearest]])
         return self._page(query, fused, known)
@@ -117,12 +141,38 @@ class Searcher:
                 "semantic and hybrid search need the embedding model, and this server runs without one; "
                 "search by keyword, or start pressdesk with an embedder (PRESSDESK_EMBEDDER)"
             )
+        with self._vectors_lock:
+            cached = self._vectors.get(text)
+            if cached is not None:
+                self._vectors.move_to_end(text)
+                return cached
         vector: Vector = self._embedder.embed_queries([text])[0]
+        with self._vectors_lock:
+            self._vectors[text] = vector
+            if len(self._vectors) > _CACHED_QUERIES:
+                self._vectors.popitem(last=False)
         return vector
 
-    def _page(self, query: SearchQuery, ranking: list[tuple[str, float]], known: dict[str, SearchHit]) -> SearchPage:
-        """Cut ``query``'s page from ``ranking``; every item is fetched, since facets and date order need them."""
-        hits = list(self._hits(ranking, known))
+    def _page(
+        self,
+        query: SearchQuery,
+        ranking: list[tuple[str, float]],
+        known: dict[str, SearchHit],
+        words: AbstractSet[str] = frozenset(),
+    ) -> SearchPage:
+        """Cut ``query``'s page from ``ranking``.
+
+        Facets and date order need every ranked item, so then all are fetched. In
+        relevance order without facets only the page's items are: the rest are merely
+        checked to still exist, so ``total`` counts exactly what the full path would.
+        Items in ``words`` were found by keyword and get a highlighted snippet.
+        """
+        if query.sort is Sort.RELEVANCE and not query.facets:
+            present = self._store.existing(item_id for item_id, _ in ranking if item_id not in known) | known.keys()
+            kept = [pair for pair in ranking if pair[0] in present]
+            page = kept[query.offset : query.offset + query.limit]
+            return SearchPage(total=len(kept), hits=tuple(self._hits(page, known, words, query)))
+        hits = list(self._hits(ranking, known, words, query))
         if query.sort is not Sort.RELEVANCE:
             newest = query.sort is Sort.NEWEST
             hits.sort(key=lambda hit: (index_fields(hit.item).published, hit.item.id), reverse=newest)
@@ -132,12 +182,22 @@ class Searcher:
             facets=facet_counts(hit.item for hit in hits) if query.facets else {},
         )
 
-    def _hits(self, ranking: list[tuple[str, float]], known: dict[str, SearchHit]) -> Iterator[SearchHit]:
+    def _hits(
+        self, ranking: list[tuple[str, float]], known: dict[str, SearchHit], words: AbstractSet[str], query: SearchQuery
+    ) -> Iterator[SearchHit]:
         """Hits in ranking order, scored by it; an item deleted since it was ranked is skipped."""
+        tree = parse(query.text) if words else None
         for item_id, score in ranking:
             if item_id in known:
                 yield replace(known[item_id], score=score)
-            elif (item := self._store.get(item_id)) is not None:
+            elif (item := self._store.get(item_id)) is None:
+                continue
+            elif item_id in words:
+                # The snippet the store's own search gives: the query's words marked.
+                fields = index_fields(item)
+                text = snippet(fields.title, fields.body, tree, exact=query.exact)
+                yield SearchHit(item=item, score=score, snippet=text)
+            else:
                 yield _hit(item, score)
 
 

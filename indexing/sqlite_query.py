@@ -7,9 +7,10 @@ MATCH that drives a join to ``items`` and ranks it. Anything else (OR or NOT acr
 text and fields, a group that only excludes words) compiles to a SQL boolean over
 ``doc IN (… MATCH ?)`` subqueries, ranked by a second MATCH over the positive text.
 
-``SqlSearch.collect`` selects each match's ``doc`` and score once; the store keeps
-those in a temporary table and cuts the page, the total and the facets from it
-(``indexing.sqlite``), so a search runs its MATCH once instead of up to three times.
+``SqlSearch.collect`` selects each match's ``doc`` and score once, ``SqlSearch.docs``
+the ``doc`` alone (date order scores only the page); the store cuts the page, the
+total and the facets from those in memory (``indexing.sqlite``, ``indexing.facets``),
+so a search runs its MATCH once instead of up to three times.
 """
 
 from __future__ import annotations
@@ -66,6 +67,11 @@ class SqlSearch:
             arrive roughly in publication order, so the range of ``doc`` published in
             a window is narrow, and FTS5 skips the rest of each term's list.
         sort: the effective order of the page.
+        docs: ``SELECT doc …``: every match once, without a score; in date order the
+            score is needed for the page alone (bm25 over every match was most of the cost).
+        docs_params: the values bound to ``docs``, in order (then the window's two, as ``collect``).
+        rank_match: the FTS5 expression whose ``bm25`` is the score, or ``None`` when every score is 0.
+        bm25: the relevance expression over ``items_fts`` alone, for ``rank_match``.
     """
 
     matches: str
@@ -78,6 +84,10 @@ class SqlSearch:
     collect_params: tuple[object, ...] = ()
     window: tuple[float | None, float | None] | None = None
     sort: Sort = Sort.RELEVANCE
+    docs: str = ""
+    docs_params: tuple[object, ...] = ()
+    rank_match: str | None = None
+    bm25: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +123,21 @@ def compile_search(query: SearchQuery, tree: Node | None) -> SqlSearch:
         # rows (record, embedding) are never read while matching.
         joined = "" if not conditions else " CROSS JOIN items AS i INDEXED BY items_facets ON i.doc = items_fts.rowid"
         within = "" if window is None else " AND items_fts.rowid BETWEEN ? AND ?"
-        collect = f"SELECT items_fts.rowid, {score} FROM items_fts{joined} WHERE items_fts MATCH ?{also}{within}"  # noqa: S608 - every value is bound
-        return SqlSearch(matches, params, matches, params, score, order, collect, params, window, sort)
+        source = f"FROM items_fts{joined} WHERE items_fts MATCH ?{also}{within}"
+        collect = f"SELECT items_fts.rowid, {score} {source}"
+        docs = f"SELECT items_fts.rowid AS doc {source}"
+        return SqlSearch(
+            matches, params, matches, params, score, order, collect, params, window, sort, docs, params, match, score
+        )
     matches = f"FROM items AS i WHERE {where.sql}"
     positive = positive_text(tree)
+    docs = f"SELECT i.doc AS doc {matches}"
     if not positive:
         collect = f"SELECT i.doc, 0.0 {matches}"
-        return SqlSearch(matches, where.params, matches, where.params, "0.0", order, collect, where.params, None, sort)
+        return SqlSearch(
+            matches, where.params, matches, where.params, "0.0", order, collect, where.params, None, sort, docs,
+            where.params,
+        )  # fmt: skip
     ranked = (
         f"FROM items AS i LEFT JOIN (SELECT rowid AS doc, -bm25(items_fts, {_WEIGHTS[exact]}) AS relevance "  # noqa: S608 - every value is bound
         f"FROM items_fts WHERE items_fts MATCH ?) AS r ON r.doc = i.doc WHERE {where.sql}"
@@ -128,7 +146,11 @@ def compile_search(query: SearchQuery, tree: Node | None) -> SqlSearch:
     score = "coalesce(r.relevance, 0.0)"
     ranked_params = (rank, *where.params)
     collect = f"SELECT i.doc, {score} {ranked}"
-    return SqlSearch(matches, where.params, ranked, ranked_params, score, order, collect, ranked_params, None, sort)
+    bm25 = f"-bm25(items_fts, {_WEIGHTS[exact]})"
+    return SqlSearch(
+        matches, where.params, ranked, ranked_params, score, order, collect, ranked_params, None, sort, docs,
+        where.params, rank, bm25,
+    )  # fmt: skip
 
 
 def _window(query: SearchQuery, conjuncts: list[Node]) -> tuple[float | None, float | None] | None:

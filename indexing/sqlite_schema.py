@@ -76,6 +76,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # read a term's few segments, were not measurably slower.
         "INSERT INTO items_fts (items_fts, rank) VALUES ('automerge', 8)",
     ),
+    (
+        # Every ``doc`` whose facet values or publication time appeared, changed or went,
+        # in order, so each process's in-memory facet columns (``indexing.facets``) catch
+        # up with writes made by any process. An update logs the old ``doc`` as well in
+        # case it was renumbered (pressdesk never does; a hand edit might).
+        "CREATE TABLE facet_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, doc INTEGER NOT NULL)",
+        "CREATE TRIGGER items_facets_added AFTER INSERT ON items "
+        "BEGIN INSERT INTO facet_log (doc) VALUES (NEW.doc); END",
+        "CREATE TRIGGER items_facets_changed AFTER UPDATE OF doc, stance, topic, outlet, language, unit, published "
+        "ON items WHEN NEW.doc IS NOT OLD.doc OR NEW.stance IS NOT OLD.stance OR NEW.topic IS NOT OLD.topic "
+        "OR NEW.outlet IS NOT OLD.outlet OR NEW.language IS NOT OLD.language OR NEW.unit IS NOT OLD.unit "
+        "OR NEW.published IS NOT OLD.published "
+        "BEGIN INSERT INTO facet_log (doc) SELECT NEW.doc UNION SELECT OLD.doc; END",
+        "CREATE TRIGGER items_facets_removed AFTER DELETE ON items "
+        "BEGIN INSERT INTO facet_log (doc) VALUES (OLD.doc); END",
+    ),
 )
 
 

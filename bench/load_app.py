@@ -1,0 +1,30 @@
+"""The application ``bench/load.py`` serves, built from environment variables.
+
+uvicorn starts each worker process afresh and finds the application by its import
+path, so everything it needs (where the store and the server's own files are) comes
+from the environment rather than from arguments: ``LOADBENCH_DATA`` (the folder with
+``items.db``) and ``LOADBENCH_STATE`` (settings, audit log and accounts).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from api import AuditLog, create_app
+from api.accounts import AccountBook
+from core.settings import Settings
+from indexing import SqliteStore
+
+
+def build() -> FastAPI:
+    """One worker's app over the shared store: its own connection, facet columns and audit connection."""
+    data, state = Path(os.environ["LOADBENCH_DATA"]), Path(os.environ["LOADBENCH_STATE"])
+    return create_app(
+        Settings.model_validate({"data_dir": state}),
+        SqliteStore(data / "items.db"),
+        AuditLog(state / "audit.db"),
+        accounts=AccountBook(state / "accounts.db"),
+    )
