@@ -74,7 +74,10 @@ def test_the_correction_form_is_hidden_without_the_label_permission(
 @pytest.mark.parametrize(
     ("username", "links"),
     [
-        ("admin", ["/", "/dashboard", "/review", "/inbox", "/reports/weekly", "/sources", "/admin/factchecks", "/admin"]),
+        (
+            "admin",
+            ["/", "/dashboard", "/review", "/inbox", "/reports/weekly", "/sources", "/admin/factchecks", "/admin"],
+        ),
         ("lan.analyst", ["/", "/dashboard", "/review", "/inbox", "/reports/weekly", "/sources", "/admin/factchecks"]),
         ("leader", ["/dashboard", "/inbox", "/reports/weekly"]),
         ("health.desk", ["/inbox"]),
