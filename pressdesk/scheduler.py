@@ -184,9 +184,12 @@ def collect_job(rt: Runtime, now: datetime) -> str:
         return "no sources configured"
     summary = run_cycle(rt.journey, sources, now=now)
     urgent = send_urgent(rt.book, rt.config, rt.courier, rt.settings.public_url, now)
-    return (
-        f"{summary.sources} sources polled, {summary.stored} new items, {summary.alerts} alerts, {urgent} urgent sent"
-    )
+    done = f"{summary.sources} sources polled, {summary.stored} new items, {summary.alerts} alerts, "
+    done += f"{urgent} urgent sent"
+    if summary.store_unavailable:
+        # The items are safe in the spool; say so, or the operator reads "0 new items" as nothing collected.
+        done += f"; store unavailable, {summary.spooled} items waiting in the spool ({summary.store_unavailable})"
+    return done
 
 
 def saved_search_job(rt: Runtime, now: datetime) -> str:
