@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from core.enums import SourceKind
-from core.errors import PressdeskError, StoreError, StoreUnavailable
+from core.errors import PressdeskError
 from core.source import Outlet, Source
-from core.sqlite import connect
+from core.sqlite import Database
 
 FILE_NAME = "sourcebook.db"
 
@@ -81,17 +79,16 @@ class SourceBook:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
+        self._db = Database(path, _MIGRATIONS, "the sources book")
 
     def added(self) -> list[AddedSource]:
         """Every added source, oldest first."""
-        rows = self._read("SELECT * FROM added_source ORDER BY added_at, source_id", ())
+        rows = self._db.run(lambda c: c.execute("SELECT * FROM added_source ORDER BY added_at, source_id").fetchall())
         return [_added(row) for row in rows]
 
     def paused(self) -> dict[str, datetime]:
         """Paused source ids with when they were paused."""
-        rows = self._read("SELECT source_id, paused_at FROM paused_source", ())
+        rows = self._db.run(lambda c: c.execute("SELECT source_id, paused_at FROM paused_source").fetchall())
         return {str(row[0]): datetime.fromisoformat(str(row[1])) for row in rows}
 
     def add(self, source: Source, actor: str, taken: Sequence[str] = ()) -> AddedSource:
@@ -110,18 +107,23 @@ class SourceBook:
             source.outlet.country, int(source.priority), source.interval_minutes, json.dumps(list(source.listing_urls)),
             source.article_pattern, source.article_css, source.delay_seconds, now.isoformat(), actor,
         )  # fmt: skip
-        try:
-            self._write("INSERT INTO added_source VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-        except sqlite3.IntegrityError as exc:
-            raise SourceExists(f"a source with id {source.id!r} was already added; choose another id") from exc
+
+        def insert(conn: sqlite3.Connection) -> bool:
+            sql = "INSERT OR IGNORE INTO added_source VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            return conn.execute(sql, row).rowcount > 0
+
+        if not self._db.run(insert):
+            raise SourceExists(f"a source with id {source.id!r} was already added; choose another id")
         return AddedSource(source, now, actor)
 
     def set_paused(self, source_id: str, paused: bool, actor: str) -> bool:
         """Pause or resume ``source_id``; whether anything changed."""
         if paused:
             sql = "INSERT OR IGNORE INTO paused_source VALUES (?, ?, ?)"
-            return self._write(sql, (source_id, datetime.now(UTC).isoformat(), actor)) > 0
-        return self._write("DELETE FROM paused_source WHERE source_id = ?", (source_id,)) > 0
+            args: tuple[str, ...] = (source_id, datetime.now(UTC).isoformat(), actor)
+        else:
+            sql, args = "DELETE FROM paused_source WHERE source_id = ?", (source_id,)
+        return bool(self._db.run(lambda c: c.execute(sql, args).rowcount > 0))
 
     def merged(self, configured: Sequence[Source]) -> tuple[Source, ...]:
         """The sources to collect: ``configured`` then the added ones, without the paused.
@@ -137,35 +139,7 @@ class SourceBook:
 
     def close(self) -> None:
         """Close the file; the next call reopens it."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-    def _read(self, sql: str, args: tuple[object, ...]) -> list[Any]:
-        with self._lock:
-            conn = self._open()
-            try:
-                return conn.execute(sql, args).fetchall()
-            except sqlite3.Error as exc:
-                raise _translate(exc, self.path) from exc
-
-    def _write(self, sql: str, args: tuple[object, ...]) -> int:
-        with self._lock:
-            conn = self._open()
-            try:
-                with conn:
-                    return conn.execute(sql, args).rowcount
-            except sqlite3.IntegrityError:
-                raise
-            except sqlite3.Error as exc:
-                raise _translate(exc, self.path) from exc
-
-    def _open(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self._conn = connect(self.path, _MIGRATIONS, "the sources book")
-            self._conn.row_factory = sqlite3.Row
-        return self._conn
+        self._db.close()
 
 
 def _added(row: sqlite3.Row) -> AddedSource:
@@ -182,9 +156,3 @@ def _added(row: sqlite3.Row) -> AddedSource:
         delay_seconds=row["delay_seconds"],
     )
     return AddedSource(source, datetime.fromisoformat(row["added_at"]), row["added_by"])
-
-
-def _translate(exc: sqlite3.Error, path: Path) -> StoreError:
-    if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
-        return StoreUnavailable(f"the sources book {path} is busy: {exc}; retry later")
-    return StoreError(f"the sources book {path}: {exc}")

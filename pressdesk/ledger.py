@@ -7,60 +7,52 @@ fetch the same off-topic articles again. One SQLite table under the data directo
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
-from core.errors import StoreError, StoreUnavailable
+from core.sqlite import Database
 
-T = TypeVar("T")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS seen (
-    item_id TEXT PRIMARY KEY,
-    url TEXT NOT NULL,
-    source_id TEXT NOT NULL,
-    outcome TEXT NOT NULL,
-    seen_at TEXT NOT NULL
+#: Migration 1 keeps ``IF NOT EXISTS``: files written before the ledger had a schema version
+#: already hold the table.
+_MIGRATIONS = (
+    """
+    CREATE TABLE IF NOT EXISTS seen (
+        item_id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+    );
+    """,
 )
-"""
 
 
 class CrawlLedger:
-    """Remembers every article URL the pipeline has handled, and how it ended."""
+    """Remembers every article URL the pipeline has handled, and how it ended.
+
+    Every method raises ``StoreUnavailable`` when the file cannot be opened or stays locked
+    past the busy timeout (the pipeline then keeps its work in the spool), and ``StoreError``
+    when a statement fails.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
-
-    def _db(self) -> sqlite3.Connection:
-        if self._conn is None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, check_same_thread=False)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(_SCHEMA)
-            except (sqlite3.Error, OSError) as exc:
-                raise StoreUnavailable(f"cannot open the crawl ledger {self.path}: {exc}") from exc
-            self._conn = conn
-        return self._conn
+        self._db = Database(path, _MIGRATIONS, "the crawl ledger")
 
     def seen(self, item_ids: Iterable[str]) -> set[str]:
         """Return the ids among ``item_ids`` handled in an earlier cycle."""
         ids = list(item_ids)
-        found: set[str] = set()
 
-        def work(db: sqlite3.Connection) -> None:
+        def work(db: sqlite3.Connection) -> set[str]:
+            found: set[str] = set()
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 found.update(r[0] for r in db.execute(f"SELECT item_id FROM seen WHERE item_id IN ({marks})", chunk))  # noqa: S608 - only placeholders are interpolated
+            return found
 
-        self._run(work)
-        return found
+        return self._db.run(work)
 
     def mark(self, item_id: str, url: str, source_id: str, outcome: str) -> None:
         """Record that ``item_id`` was handled with ``outcome`` (stored, off-topic, error: ...)."""
@@ -70,33 +62,7 @@ class CrawlLedger:
         """Record several ``(item_id, url, source_id, outcome)`` in one transaction (marking again is harmless)."""
         at = datetime.now(UTC).isoformat()
         rows = [(*mark, at) for mark in marks]
-
-        def work(db: sqlite3.Connection) -> None:
-            with db:
-                db.executemany("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)", rows)
-
-        self._run(work)
-
-    def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``work`` on the connection; a lock held too long comes out as ``StoreUnavailable``.
-
-        Raises:
-            StoreUnavailable: the file cannot be opened or stayed locked past the busy timeout.
-            StoreError: a statement failed.
-        """
-        with self._lock:
-            db = self._db()
-            try:
-                return work(db)
-            except sqlite3.OperationalError as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise StoreUnavailable(f"the crawl ledger {self.path} is locked: {exc}; retry later") from exc
-                raise StoreError(f"the crawl ledger {self.path}: {exc}") from exc
-            except sqlite3.Error as exc:
-                raise StoreError(f"the crawl ledger {self.path}: {exc}") from exc
+        self._db.run(lambda db: db.executemany("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)", rows))
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        self._db.close()
