@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from api.admin_sourcebook import FILE_NAME, SourceBook, SourceExists
 from api.audit import AuditLog
-from api.deps import Services, ServicesDep
+from api.deps import Services, ServicesDep, opened_once
 from classify.factchecks import FactCheck, FactCheckRegistry, claimreview_records
 from core.config import ProjectConfig, SourceModel, load_config
 from core.enums import SourceKind
@@ -46,22 +46,15 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 def get_sourcebook(request: Request, services: ServicesDep) -> SourceBook:
     """The sources book beside the other files in the data directory (opened once per app)."""
-    book = getattr(request.app.state, "sourcebook", None)
-    if not isinstance(book, SourceBook):
-        book = SourceBook(services.settings.path(FILE_NAME))
-        request.app.state.sourcebook = book
-    return book
+    return opened_once(request, "sourcebook", SourceBook, lambda: SourceBook(services.settings.path(FILE_NAME)))
 
 
 def get_factchecks(request: Request, services: ServicesDep) -> FactCheckRegistry:
     """The fact-check registry the app was built with, else the one in the data directory."""
     if services.factchecks is not None:
         return services.factchecks
-    registry = getattr(request.app.state, "factchecks", None)
-    if not isinstance(registry, FactCheckRegistry):
-        registry = FactCheckRegistry(services.settings.path("factchecks.db"))
-        request.app.state.factchecks = registry
-    return registry
+    path = services.settings.path("factchecks.db")
+    return opened_once(request, "factchecks", FactCheckRegistry, lambda: FactCheckRegistry(path))
 
 
 SourceBookDep = Annotated[SourceBook, Depends(get_sourcebook)]

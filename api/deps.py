@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.templating import Jinja2Templates
@@ -19,6 +21,9 @@ from indexing import SavedSearchBook, Searcher
 
 LANGUAGE_COOKIE = "pressdesk_lang"
 
+T = TypeVar("T")
+_OPENING = threading.Lock()
+
 
 @dataclass(frozen=True, slots=True)
 class Services:
@@ -33,6 +38,24 @@ class Services:
     alerts: AlertBook | None = None
     saved: SavedSearchBook | None = None
     factchecks: FactCheckRegistry | None = None
+
+
+def opened_once(request: Request, name: str, kind: type[T], make: Callable[[], T]) -> T:
+    """The app's one ``kind`` kept as ``app.state.<name>``, made by ``make`` on first use.
+
+    For the small files beside the store that the app opens lazily (review queue, sources
+    book, story index, ...): one object per app, shared by every request, made under a lock
+    so two first requests at once do not open the file twice.
+    """
+    held = getattr(request.app.state, name, None)
+    if isinstance(held, kind):
+        return held
+    with _OPENING:
+        held = getattr(request.app.state, name, None)
+        if not isinstance(held, kind):
+            held = make()
+            setattr(request.app.state, name, held)
+        return held
 
 
 def get_services(request: Request) -> Services:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, model_validator
 
 from api.audit import AuditLog
 from api.auth import Principal, require
-from api.deps import AuditDep, ServicesDep, StoreDep
+from api.deps import AuditDep, ServicesDep, StoreDep, opened_once
 from api.permissions import Permission
 from classify import ReviewQueue
 from core.enums import Stance, Topic
@@ -35,11 +35,7 @@ ANALYST_VERSION = "analyst"
 
 def get_review(request: Request, services: ServicesDep) -> ReviewQueue:
     """The review queue beside the other files in the data directory (opened once per app)."""
-    review = getattr(request.app.state, "review", None)
-    if not isinstance(review, ReviewQueue):
-        review = ReviewQueue(services.settings.path("review.db"))
-        request.app.state.review = review
-    return review
+    return opened_once(request, "review", ReviewQueue, lambda: ReviewQueue(services.settings.path("review.db")))
 
 
 ReviewDep = Annotated[ReviewQueue, Depends(get_review)]

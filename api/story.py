@@ -11,7 +11,7 @@ import logging
 
 from fastapi import Request
 
-from api.deps import Services
+from api.deps import Services, opened_once
 from classify.stories import StoryIndex, StorySpread
 from core.errors import StoreError
 from core.item import Item
@@ -24,15 +24,10 @@ SHOWN_SIBLINGS = 20
 
 def story_index(request: Request, services: Services) -> StoryIndex | None:
     """The story index of this data directory, opened once per app; ``None`` when the pipeline kept none."""
-    index = getattr(request.app.state, "stories", None)
-    if isinstance(index, StoryIndex):
-        return index
     path = services.settings.path("stories.db")
     if not path.exists():
         return None  # never create an empty index from a page view
-    index = StoryIndex(path)
-    request.app.state.stories = index
-    return index
+    return opened_once(request, "stories", StoryIndex, lambda: StoryIndex(path))
 
 
 def story_of(request: Request, services: Services, item: Item) -> StorySpread | None:
