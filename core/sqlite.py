@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -67,6 +67,25 @@ class Database:
             self._conn = connect(self.path, self._migrations, self._label)
             self._conn.row_factory = sqlite3.Row
         return self._conn
+
+
+#: Ids per ``IN (...)`` list: well under SQLite's limit on bound parameters.
+ID_CHUNK = 500
+
+
+def ids_present(conn: sqlite3.Connection, table: str, column: str, ids: Iterable[str]) -> set[str]:
+    """The ids among ``ids`` found in ``table.column``, asked ``ID_CHUNK`` at a time.
+
+    ``table`` and ``column`` are the caller's own names, never user input.
+    """
+    wanted = list(dict.fromkeys(ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), ID_CHUNK):
+        chunk = wanted[start : start + ID_CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        sql = f"SELECT {column} FROM {table} WHERE {column} IN ({marks})"  # noqa: S608 - only our names and placeholders
+        found.update(str(row[0]) for row in conn.execute(sql, chunk))
+    return found
 
 
 def connect(path: Path, migrations: Sequence[str], label: str) -> sqlite3.Connection:

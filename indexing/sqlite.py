@@ -25,6 +25,7 @@ import orjson
 from core.errors import StoreError, StoreUnavailable
 from core.item import Item, Vector
 from core.search import SearchHit, SearchPage, SearchQuery, Sort, UpsertResult
+from core.sqlite import ids_present
 from core.text import fold
 from indexing.facets import Docs, FacetColumns
 from indexing.fields import index_fields
@@ -153,14 +154,8 @@ class SqliteStore:
 
     def existing(self, item_ids: Iterable[str]) -> set[str]:
         """Return the subset of ``item_ids`` already stored."""
-        ids = list(dict.fromkeys(item_ids))
-        found: set[str] = set()
         with self._session() as conn:
-            for start in range(0, len(ids), _ID_CHUNK):
-                chunk = ids[start : start + _ID_CHUNK]
-                marks = ", ".join("?" * len(chunk))
-                found.update(r[0] for r in conn.execute(f"SELECT id FROM items WHERE id IN ({marks})", chunk))  # noqa: S608 - only placeholders are interpolated
-        return found
+            return ids_present(conn, "items", "id", item_ids)
 
     def search(self, query: SearchQuery) -> SearchPage:
         """Run ``query``: its text in the boolean language, filters, dates, order, paging and facets as asked.

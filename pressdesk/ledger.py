@@ -6,12 +6,11 @@ fetch the same off-topic articles again. One SQLite table under the data directo
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core.sqlite import Database
+from core.sqlite import Database, ids_present
 
 #: Migration 1 keeps ``IF NOT EXISTS``: files written before the ledger had a schema version
 #: already hold the table.
@@ -43,16 +42,7 @@ class CrawlLedger:
     def seen(self, item_ids: Iterable[str]) -> set[str]:
         """Return the ids among ``item_ids`` handled in an earlier cycle."""
         ids = list(item_ids)
-
-        def work(db: sqlite3.Connection) -> set[str]:
-            found: set[str] = set()
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                found.update(r[0] for r in db.execute(f"SELECT item_id FROM seen WHERE item_id IN ({marks})", chunk))  # noqa: S608 - only placeholders are interpolated
-            return found
-
-        return self._db.run(work)
+        return self._db.run(lambda db: ids_present(db, "seen", "item_id", ids))
 
     def mark(self, item_id: str, url: str, source_id: str, outcome: str) -> None:
         """Record that ``item_id`` was handled with ``outcome`` (stored, off-topic, error: ...)."""

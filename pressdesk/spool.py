@@ -41,7 +41,7 @@ from core.enums import Stance, Topic, Urgency
 from core.errors import StoreError, StoreUnavailable
 from core.item import ClaimMatch, Classified, Extracted, Fetched, Item, LocalityMention, Routed
 from core.settings import Settings
-from core.sqlite import Database
+from core.sqlite import Database, ids_present
 from crawlers import FeedEntry
 
 SPOOL_FILE = "spool.db"
@@ -256,17 +256,7 @@ class Spool:
     def holding(self, item_ids: Iterable[str]) -> set[str]:
         """The ids among ``item_ids`` waiting in the spool (not to be fetched again)."""
         ids = list(item_ids)
-        found: set[str] = set()
-
-        def work(conn: sqlite3.Connection) -> None:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                sql = f"SELECT item_id FROM items WHERE item_id IN ({marks})"  # noqa: S608 - only placeholders
-                found.update(str(r[0]) for r in conn.execute(sql, chunk))
-
-        self._db.run(work)
-        return found
+        return self._db.run(lambda conn: ids_present(conn, "items", "item_id", ids))
 
     def next_batch(self, limit: int = 100) -> list[Spooled]:
         """The oldest waiting items, in spool order."""
