@@ -8,7 +8,6 @@ same audit entry. Every change is written to the audit log under the account's n
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from api.admin_sourcebook import FILE_NAME, SourceBook, SourceExists
 from api.audit import AuditLog
 from api.deps import Services, ServicesDep, opened_once
-from classify.factchecks import FactCheck, FactCheckRegistry, claimreview_records
+from classify.factchecks import FactCheck, FactCheckRegistry, claimreview_records, correction_id, office_correction
 from core.config import ProjectConfig, SourceModel, load_config
 from core.enums import SourceKind
 from core.errors import ConfigError, ForbiddenAddress
@@ -399,18 +398,14 @@ def add_correction(
     Returns:
         the record and whether it replaced one with the same claim id.
     """
-    claim_id = given.claim_id or "corr-" + hashlib.sha256(f"{given.url}\x00{given.claim}".encode()).hexdigest()[:12]
-    record = FactCheck(
-        claim_id=claim_id,
+    record = office_correction(
+        claim_id=given.claim_id or correction_id(given.url, given.claim),
         claim=given.claim,
         verdict=given.verdict,
-        rating=given.verdict,
         explanation=given.explanation,
         url=given.url,
-        date=given.date,
+        when=given.date,
         publisher=" ".join(given.publisher.split()),
-        language="vi",
-        origin="correction",
     )
     _, replaced = registry.add([record])
     audit.record("factchecks.add", actor, {"replaced": bool(replaced), **record.as_dict()})

@@ -249,6 +249,29 @@ def correction_record(data: dict[str, Any], *, publisher: str = "", origin: str 
     )
 
 
+def correction_id(url: str, claim: str) -> str:
+    """The claim id an office correction gets when none is given: stable for the same link and claim."""
+    return "corr-" + hashlib.sha256(f"{url}\x00{claim}".encode()).hexdigest()[:12]
+
+
+def office_correction(
+    *, claim_id: str, claim: str, verdict: str, explanation: str, url: str, when: date, publisher: str
+) -> FactCheck:
+    """The record of an official correction entered by the office (CLI ``factchecks add`` and the web form)."""
+    return FactCheck(
+        claim_id=claim_id,
+        claim=claim,
+        verdict=verdict,
+        rating=verdict,
+        explanation=explanation,
+        url=url,
+        date=when,
+        publisher=publisher,
+        language="vi",
+        origin="correction",
+    )
+
+
 def read_factcheck_file(path: Path, *, publisher: str = "") -> list[FactCheck]:
     """Read a ClaimReview JSON-LD file or a JSONL file of ClaimReviews and/or our records.
 

@@ -6,7 +6,6 @@ coverage rests on these records, so who put each one there must stay known.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from classify.factchecks import VERDICTS, FactCheck, read_factcheck_file
+from classify.factchecks import VERDICTS, correction_id, office_correction, read_factcheck_file
 from core.errors import ConfigError, PressdeskError
 from pressdesk.cli_support import actor, err, fail, out, settings_or_exit
 
@@ -82,18 +81,15 @@ def add(claim: str, verdict: str, explanation: str, url: str, when: str, claim_i
             raise ConfigError(f"--date {when!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-01") from exc
         if not url.startswith(("http://", "https://")):
             raise ConfigError(f"--url {url!r} is not a web link; give the http(s) address of the correction")
-        claim_id = claim_id or "corr-" + hashlib.sha256(f"{url}\x00{claim}".encode()).hexdigest()[:12]
-        record = FactCheck(
+        claim_id = claim_id or correction_id(url, claim)
+        record = office_correction(
             claim_id=claim_id,
             claim=" ".join(claim.split()),
             verdict=verdict,
-            rating=verdict,
             explanation=explanation.strip(),
             url=url,
-            date=published,
+            when=published,
             publisher=publisher,
-            language="vi",
-            origin="correction",
         )
         registry = open_factchecks(settings)
         _, replaced = registry.add([record])
