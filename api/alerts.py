@@ -7,15 +7,13 @@ change is written to the audit log under the account's name.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import ClientDep, ServicesDep, TranslatorDep
-from api.pages import AlertPagePrincipal, after_alert_form, hours, render, visible_alert
+from api.pages import AlertPagePrincipal, after_alert_form, answer_alert, answer_link_ok, hours, render, visible_alert
 from api.views import web_link
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -37,12 +35,11 @@ def answer(
 
     ``next`` (from the inbox) sends the browser back there instead; only paths on this site are followed.
     """
-    book = services.alerts
     current = visible_alert(services, principal, alert_id)
-    if book is None or current is None:
+    if current is None:
         return render(request, services, t, "error.html", {"message": t("alert_not_found")}, status=404)
     link = link.strip()
-    if urlsplit(link).scheme not in ("http", "https") or not urlsplit(link).netloc:
+    if not answer_link_ok(link):
         context: dict[str, object] = {
             "alert": current,
             "article_url": web_link(current.url),
@@ -50,9 +47,6 @@ def answer(
             "error": t("alert_answer_invalid"),
         }
         return render(request, services, t, "alert.html", context, status=400)
-    alert = book.answer(alert_id, link, datetime.now(UTC))
+    alert = answer_alert(services, principal, alert_id, link, client)
     assert alert is not None  # it existed a moment ago and alerts are never deleted
-    services.audit.record(
-        "answer", principal.actor, {"alert": alert.id, "unit": alert.unit_id, "link": link, "client": client}
-    )
     return RedirectResponse(after_alert_form(alert.id, next_page), status_code=303)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from alerts import Alert, AlertStatus
+from api import pages
 from api.auth import Principal, require
 from api.deps import ClientDep, Services, ServicesDep
 from api.permissions import Permission
@@ -73,8 +73,8 @@ def alert_json(alert: Alert) -> dict[str, object]:
 
 
 def _visible(services: Services, principal: Principal, alert_id: str) -> Alert:
-    alert = services.alerts.get(alert_id) if services.alerts else None
-    if alert is None or not principal.sees_unit(alert.unit_id):
+    alert = pages.visible_alert(services, principal, alert_id)
+    if alert is None:
         raise HTTPException(status_code=404, detail=f"no alert with id {alert_id!r}")
     return alert
 
@@ -116,12 +116,9 @@ def acknowledge_alert(
 ) -> dict[str, object]:
     """Record that the unit received the alert (a second call changes nothing); audited."""
     _book_or_503(services)
-    assert services.alerts is not None
-    _visible(services, principal, alert_id)
-    alert = services.alerts.acknowledge(alert_id, datetime.now(UTC))
+    alert = pages.acknowledge_alert(services, principal, alert_id, client)
     if alert is None:
         raise HTTPException(status_code=404, detail=f"no alert with id {alert_id!r}")
-    services.audit.record("acknowledge", principal.actor, {"alert": alert.id, "unit": alert.unit_id, "client": client})
     return alert_json(alert)
 
 
@@ -134,18 +131,13 @@ def answer_alert(
     422 when the link is not an http(s) address.
     """
     _book_or_503(services)
-    assert services.alerts is not None
     _visible(services, principal, alert_id)
     link = answer.link.strip()
-    parts = urlsplit(link)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not pages.answer_link_ok(link):
         raise HTTPException(status_code=422, detail="the answer link must be an http:// or https:// address")
-    alert = services.alerts.answer(alert_id, link, datetime.now(UTC))
+    alert = pages.answer_alert(services, principal, alert_id, link, client)
     if alert is None:
         raise HTTPException(status_code=404, detail=f"no alert with id {alert_id!r}")
-    services.audit.record(
-        "answer", principal.actor, {"alert": alert.id, "unit": alert.unit_id, "link": link, "client": client}
-    )
     return alert_json(alert)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -76,6 +77,42 @@ def visible_alert(services: Services, principal: Principal, alert_id: str) -> Al
     alert = services.alerts.get(alert_id) if services.alerts else None
     if alert is None or not principal.sees_unit(alert.unit_id):
         return None
+    return alert
+
+
+def acknowledge_alert(services: Services, principal: Principal, alert_id: str, client: str) -> Alert | None:
+    """Acknowledge the alert for this account (a second time changes nothing); audited.
+
+    ``None`` when it does not exist or belongs to a unit this account may not see.
+    """
+    if services.alerts is None or visible_alert(services, principal, alert_id) is None:
+        return None
+    alert = services.alerts.acknowledge(alert_id, datetime.now(UTC))
+    if alert is not None:
+        services.audit.record(
+            "acknowledge", principal.actor, {"alert": alert.id, "unit": alert.unit_id, "client": client}
+        )
+    return alert
+
+
+def answer_link_ok(link: str) -> bool:
+    """Whether ``link`` may be kept as a unit's published answer: an http(s) address with a host."""
+    parts = urlsplit(link)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def answer_alert(services: Services, principal: Principal, alert_id: str, link: str, client: str) -> Alert | None:
+    """Record ``link`` (checked with ``answer_link_ok``) as the unit's answer; audited.
+
+    ``None`` when the alert does not exist or belongs to a unit this account may not see.
+    """
+    if services.alerts is None or visible_alert(services, principal, alert_id) is None:
+        return None
+    alert = services.alerts.answer(alert_id, link, datetime.now(UTC))
+    if alert is not None:
+        services.audit.record(
+            "answer", principal.actor, {"alert": alert.id, "unit": alert.unit_id, "link": link, "client": client}
+        )
     return alert
 
 
@@ -164,9 +201,7 @@ def acknowledge(
     A form in the unit's inbox sends ``next`` (a path on this site, see ``safe_next``) to
     go back to the inbox instead of the alert page.
     """
-    seen = visible_alert(services, principal, alert_id)
-    alert = services.alerts.acknowledge(alert_id, datetime.now(UTC)) if services.alerts and seen else None
+    alert = acknowledge_alert(services, principal, alert_id, client)
     if alert is None:
         return render(request, services, t, "error.html", {"message": t("alert_not_found")}, status=404)
-    services.audit.record("acknowledge", principal.actor, {"alert": alert.id, "unit": alert.unit_id, "client": client})
     return RedirectResponse(after_alert_form(alert.id, next_page), status_code=303)
