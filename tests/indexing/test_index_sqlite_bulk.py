@@ -6,36 +6,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
+import numpy as np
 
 import indexing.sqlite
-from core import Extracted, Item, SearchQuery, UpsertResult, fold
+from core import Extracted, Item, SearchQuery, UpsertResult
 from indexing import SqliteStore
 from tests.indexing.store_contract import article
-
-# Texts where word-by-word folding could differ from folding the whole: combining marks
-# after a space, decomposed letters, final sigma, đ, runs of spaces, tabs and newlines.
-AWKWARD = (
-    "Đà Nẵng  đón\tkhách\n\nquốc tế",
-    "ĐẠI LỘ  \u0301a e\u0301 \u0301",
-    "ΟΔΟΣ ΟΔΟΣ. ΣΟΦΟΣ",
-    "Ṩ ǅ ﬃ İstanbul",
-    " leading and trailing ",
-    "",
-)
-
-
-@pytest.mark.parametrize("text", AWKWARD)
-def test_folding_word_by_word_equals_folding_the_whole(text: str) -> None:
-    assert indexing.sqlite._fold_words(text) == fold(text)
-
-
-def test_fold_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(indexing.sqlite, "_FOLDED_MAX", 3)
-    indexing.sqlite._FOLDED.clear()
-    indexing.sqlite._fold_words("một hai ba bốn năm")
-    assert indexing.sqlite._fold_words("sáu bảy") == "sau bay"
-    assert len(indexing.sqlite._FOLDED) <= 3 + 5  # cleared before the second text was added
 
 
 def _many(count: int) -> list[Item]:
@@ -54,6 +30,30 @@ def test_a_batch_larger_than_one_chunk_is_stored_and_indexed(tmp_path: Path) -> 
     assert store.get(items[-1].id) == items[-1]
     assert store.search(SearchQuery(text="phao hoa", limit=0, facets=False)).total == len(items)
     assert store.search(SearchQuery(text=f'"số {len(items) - 1}"', limit=5, facets=False)).total == 1
+    store.close()
+
+
+def test_every_column_and_vector_survives_the_chunked_write(tmp_path: Path) -> None:
+    # Rows and vectors go to SQLite as one JSON array and one blob per chunk: each item
+    # must get back exactly its own vector (or none), whatever its neighbours carry.
+    rng = np.random.default_rng(7)
+    items = []
+    for n, item in enumerate(_many(2 * indexing.sqlite._PREPARE_CHUNK + 3)):
+        dims = (None, 3, 384)[n % 3]
+        vector = None if dims is None else rng.standard_normal(dims).astype(np.float32)
+        assert item.extracted is not None and item.extracted.published is not None
+        published = item.extracted.published + timedelta(microseconds=n * 37 + 1)  # odd fractions of a second
+        items.append(replace(item, embedding=vector, extracted=replace(item.extracted, published=published)))
+    store = SqliteStore(tmp_path / "items.db")
+    store.upsert(items)
+    for item in items:
+        stored = store.get(item.id)
+        assert stored is not None and stored.published == item.published
+        if item.embedding is None:
+            assert stored.embedding is None
+        else:
+            assert stored.embedding is not None and stored.embedding.tobytes() == item.embedding.tobytes()
+        assert stored == replace(item, embedding=stored.embedding)
     store.close()
 
 
