@@ -233,3 +233,19 @@ def test_the_day_facet_counts_vietnam_days_before_1970(tmp_path: Path) -> None:
     facets = store.search(SearchQuery(text="lũ")).facets
     assert facets["day"] == {"1969-12-31": 1, "1970-01-01": 2}
     store.close()
+
+
+def test_a_store_from_before_the_write_buffer_setting_gains_it(tmp_path: Path) -> None:
+    path = tmp_path / "items.db"
+    store = SqliteStore(path)
+    store.upsert(list(corpus().values()))
+    store.close()
+    with sqlite3.connect(path, isolation_level=None) as conn:  # as version 4 left it
+        conn.execute("DELETE FROM items_fts_config WHERE k = 'hashsize'")
+        conn.execute("PRAGMA user_version = 4")
+    again = SqliteStore(path)
+    assert again.search(SearchQuery(text="bac giang")).total == 1
+    again.close()
+    with sqlite3.connect(path) as conn:
+        config = dict(conn.execute("SELECT k, v FROM items_fts_config"))
+        assert config["hashsize"] == 32 * 1024 * 1024 and schema_version(conn) == len(MIGRATIONS)
