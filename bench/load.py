@@ -147,11 +147,18 @@ def request_for(kind: str, rng: random.Random, tally: Tally) -> tuple[str, dict[
     return "/api/search", {"q": rng.choice(BOOLEAN)}
 
 
-async def client(base: str, token: str, deadline: float, budget: list[int], seed: int, tally: Tally) -> None:
+async def client(
+    base: str, token: str, deadline: float, budget: list[int], seed: int, tally: Tally, *, keep_alive: bool = False
+) -> None:
     rng = random.Random(seed)
     kinds, weights = zip(*MIX.items(), strict=True)
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base, timeout=30, headers=headers) as http:
+    # An analyst's browser clicks every few seconds and uvicorn drops an idle connection
+    # after 5 s, so each search arrives on a new connection. Held open instead, all 16
+    # connections were accepted by one worker at the start and stayed there: with
+    # ``--workers 2`` the second process served nothing (one core busy, the other idle).
+    limits = httpx.Limits(max_keepalive_connections=None if keep_alive else 0)
+    async with httpx.AsyncClient(base_url=base, timeout=30, headers=headers, limits=limits) as http:
         while time.monotonic() < deadline and budget[0] > 0:
             budget[0] -= 1
             kind = rng.choices(kinds, weights)[0]
@@ -171,12 +178,16 @@ async def client(base: str, token: str, deadline: float, budget: list[int], seed
                 tally.item_ids.extend(hit["id"] for hit in response.json().get("hits", [])[:3])
 
 
-async def drive(base: str, token: str, seconds: float, max_requests: int, concurrency: int) -> tuple[Tally, float]:
+async def drive(
+    base: str, token: str, seconds: float, max_requests: int, concurrency: int, *, keep_alive: bool = False
+) -> tuple[Tally, float]:
     tally = Tally()
     budget = [max_requests]
     started = time.monotonic()
     deadline = started + seconds
-    await asyncio.gather(*(client(base, token, deadline, budget, seed, tally) for seed in range(concurrency)))
+    await asyncio.gather(
+        *(client(base, token, deadline, budget, seed, tally, keep_alive=keep_alive) for seed in range(concurrency))
+    )
     return tally, time.monotonic() - started
 
 
@@ -189,6 +200,7 @@ def summarise(tally: Tally, wall_s: float, args: argparse.Namespace, items: int 
         "items": items,
         "seconds": round(wall_s, 1),
         "concurrency": args.concurrency,
+        "keep_alive": args.keep_alive,
         "workers": args.workers,
         "requests": tally.requests,
         "errors": dict(tally.errors),
@@ -216,6 +228,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=20000, help="stop after this many requests")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    parser.add_argument(
+        "--keep-alive",
+        action="store_true",
+        help="each client keeps one connection open for all its requests (default: a new connection per request)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if not (args.data / "items.db").exists():
@@ -227,7 +244,14 @@ def main(argv: list[str] | None = None) -> int:
         server = start_server(args.data, state, port, args.workers)
         try:
             tally, wall = asyncio.run(
-                drive(f"http://127.0.0.1:{port}", token, args.seconds, args.max_requests, args.concurrency)
+                drive(
+                    f"http://127.0.0.1:{port}",
+                    token,
+                    args.seconds,
+                    args.max_requests,
+                    args.concurrency,
+                    keep_alive=args.keep_alive,
+                )
             )
         finally:
             server.terminate()
