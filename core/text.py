@@ -14,7 +14,13 @@ import unicodedata
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _CACHED_LENGTH = 32  # longer texts are folded each time: caching them would hold whole articles
-_FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss"})
+# Letters Unicode does not decompose, both cases. "Ð" (U+00D0, eth) stands in for "Đ"
+# (U+0110) in Vietnamese text that went through a legacy encoding: "Ðà Nẵng" must fold as
+# "Đà Nẵng" does. (Mapped in lower case only, it folded to "ða nang".)
+_FOLD_EXTRA = str.maketrans(
+    {"đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o"}
+    | {"æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss", "ẞ": "ss"}
+)
 
 
 def normalise_text(text: str) -> str:

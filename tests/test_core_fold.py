@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core import SearchQuery
 from core.text import _TABLE, _UNSAFE, _fold, _fold_by_table, fold
+from indexing import SqliteStore
+from tests.indexing.store_contract import article
 
 # Vietnamese letters in both normal forms, the punctuation of news, and characters that
 # must take the exact path (Greek final sigma, Turkish dotted I, CJK, Hangul, stray marks).
@@ -46,3 +52,19 @@ def test_vietnamese_news_takes_the_table_path() -> None:
     text = "Đà Nẵng đón “khách” quốc tế – hơn 2.000 lượt… ẤN TƯỢNG"
     assert _UNSAFE.search(text.translate(_TABLE)) is None  # no fall-back to the slow path
     assert _fold_by_table(text) == "da nang don “khach” quoc te – hon 2.000 luot… an tuong"
+
+
+def test_letters_without_a_decomposition_fold_in_both_cases() -> None:
+    # "Ð" (eth) is how "Đ" often arrives from legacy Vietnamese encodings.
+    assert fold("Ðà Nẵng") == fold("Đà Nẵng") == "da nang"
+    assert fold("ÐÀ NẴNG, một thành phố đáng sống") == "da nang, mot thanh pho dang song"
+    assert [fold(ch) for ch in "ÐŁØÆŒẞ"] == [fold(ch) for ch in "ðłøæœß"] == ["d", "l", "o", "ae", "oe", "ss"]
+
+
+def test_a_store_finds_an_article_spelled_with_eth(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "items.db")
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    store.upsert([article("eth", "ÐÀ NẴNG đón khách", "Thành phố Ðà Nẵng đón hơn một triệu lượt khách.", when)])
+    assert store.search(SearchQuery(text="da nang")).total == 1
+    assert store.search(SearchQuery(text='"Đà Nẵng"')).total == 1
+    store.close()
