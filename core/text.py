@@ -77,7 +77,7 @@ def _fold(text: str) -> str:
 
 #: Punctuation and symbols whose fold is themselves and that never combine: what may
 #: remain in a table-folded text besides ASCII (Vietnamese news is full of “ ” – …).
-_INERT = "\u2000-\u206f\u20a0-\u20cf"
-_BLOCKS = (range(0x250), range(0x300, 0x370), range(0x1E00, 0x1F00), range(0x2000, 0x2070), range(0x20A0, 0x20D0))
+_INERT = (range(0x2000, 0x2070), range(0x20A0, 0x20D0))
+_BLOCKS = (range(0x250), range(0x300, 0x370), range(0x1E00, 0x1F00), *_INERT)
 _TABLE = {code: _fold(chr(code)) for block in _BLOCKS for code in block}
-_UNSAFE = re.compile(f"[^\\x00-\\x7f{_INERT}]")
+_UNSAFE = re.compile("[^\\x00-\\x7f" + "".join(f"{chr(r.start)}-{chr(r.stop - 1)}" for r in _INERT) + "]")

@@ -34,7 +34,7 @@ def test_a_batch_larger_than_one_chunk_is_stored_and_indexed(tmp_path: Path) -> 
 
 
 def test_every_column_and_vector_survives_the_chunked_write(tmp_path: Path) -> None:
-    # Rows and vectors go to SQLite as one JSON array and one blob per chunk: each item
+    # Items are written chunk by chunk, the next prepared in another thread: each item
     # must get back exactly its own vector (or none), whatever its neighbours carry.
     rng = np.random.default_rng(7)
     items = []
