@@ -72,6 +72,19 @@ PHRASES = (
     '"đội tuyển"',
     '"học sinh"',
 )
+# Exact-form searches (diacritics kept): mostly names, where "Huế" must not find "huệ", and two common words.
+EXACT = (
+    '"Đà Nẵng"',
+    '"Hội An"',
+    '"Huế"',
+    '"Sơn Trà"',
+    '"Bắc Giang"',
+    '"Quảng Nam"',
+    '"Hòa Vang"',
+    '"Bạc Liêu"',
+    '"bệnh viện"',
+    '"du lịch"',
+)
 WORDS = ("du lịch", "công an", "bệnh viện", "giáo dục", "đầu tư", "bóng đá", "nhà đất", "ô nhiễm", "giá", "người dân")
 # What an analyst types into the semantic and hybrid box; embedded once, before timing.
 SEMANTIC = (
@@ -254,6 +267,19 @@ def query_plans(rng: np.random.Generator, runs: int) -> dict[str, list[SearchQue
     return {
         "boolean_facets": [SearchQuery(text=q, facets=True) for q in BOOLEAN],
         "phrase": [SearchQuery(text=q, facets=False) for q in PHRASES],
+        "exact": [SearchQuery(text=q, exact=True, facets=False) for q in EXACT],
+        # The same within a month, as analysts mostly search: only the window's candidates are checked.
+        "exact_dated": [
+            SearchQuery(
+                text=EXACT[i % len(EXACT)],
+                exact=True,
+                since=month,
+                until=month + timedelta(days=31),
+                sort=Sort.NEWEST,
+                facets=False,
+            )
+            for i, month in enumerate(months)
+        ],
         "date_filtered": [
             SearchQuery(
                 text=WORDS[i % len(WORDS)],

@@ -6,6 +6,7 @@ Elasticsearch filter, facet and sort on the same values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -48,6 +49,18 @@ def index_fields(item: Item) -> IndexFields:
         facets=facets,
         about=bool(classified and classified.about),
     )
+
+
+#: Where a stored record (``indexing.records``) keeps what ``IndexFields.title`` and
+#: ``body`` are made of, in the order ``text_from_record_paths`` takes them: a store can
+#: read the two texts of many records in SQL without decoding whole items.
+TEXT_PATHS = ("$.extracted.title", "$.fetched.feed_title", "$.extracted.text", "$.fetched.feed_summary")
+
+
+def text_from_record_paths(values: Sequence[str | None]) -> tuple[str, str]:
+    """``(title, body)`` as ``index_fields`` gives them, from the record's ``TEXT_PATHS`` values."""
+    extracted_title, feed_title, text, feed_summary = values
+    return extracted_title or feed_title or "", text or feed_summary or ""
 
 
 def as_utc(moment: datetime) -> datetime:

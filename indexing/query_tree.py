@@ -110,6 +110,11 @@ def positive_text(node: Node | None) -> list[TextLeaf]:
     return [leaf for leaf, negated in _leaves(node, negated=False) if not negated and isinstance(leaf, Term | Near)]
 
 
+def text_leaves(node: Node | None) -> list[TextLeaf]:
+    """Return every text leaf, negated or not, in query order (repeats included)."""
+    return [leaf for leaf, _ in _leaves(node, negated=False) if isinstance(leaf, Term | Near)]
+
+
 def has_positive_leaf(node: Node) -> bool:
     """Whether any leaf (text or field) is outside an odd number of ``Not``."""
     return any(not negated for _, negated in _leaves(node, negated=False))

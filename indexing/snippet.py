@@ -62,16 +62,19 @@ def _marked(text: str, spans: list[tuple[int, int]], leaves: list[TextLeaf], *, 
     marked = [False] * len(words)
     for leaf in leaves:
         if isinstance(leaf, Near):
-            found = _near(_occurrences(words, leaf.left, exact), _occurrences(words, leaf.right, exact), leaf.distance)
+            found = near(occurrences(words, leaf.left, exact), occurrences(words, leaf.right, exact), leaf.distance)
         else:
-            found = _occurrences(words, leaf, exact)
+            found = occurrences(words, leaf, exact)
         for start, end in found:
             marked[start:end] = [True] * (end - start)
     return marked
 
 
-def _occurrences(words: list[str], term: Term, exact: bool) -> list[tuple[int, int]]:
-    """The ``(start, end)`` word ranges where ``term`` occurs: its words in order, the last maybe a prefix."""
+def occurrences(words: list[str], term: Term, exact: bool) -> list[tuple[int, int]]:
+    """The ``(start, end)`` word ranges where ``term`` occurs: its words in order, the last maybe a prefix.
+
+    ``words`` are already in the form ``exact`` asks for (``normalise_token``).
+    """
     *head, last = term.tokens(exact=exact)
     size = len(head) + 1
     found: list[tuple[int, int]] = []
@@ -90,13 +93,19 @@ def _occurrences(words: list[str], term: Term, exact: bool) -> list[tuple[int, i
     return found
 
 
-def _near(lefts: list[tuple[int, int]], rights: list[tuple[int, int]], distance: int) -> list[tuple[int, int]]:
-    """The occurrences of either side with one of the other side at most ``distance`` words away."""
+def near(lefts: list[tuple[int, int]], rights: list[tuple[int, int]], distance: int) -> list[tuple[int, int]]:
+    """The occurrences of either side with one of the other side at most ``distance`` words away.
+
+    As FTS5 counts it: the words between the end of the one that starts first and the
+    start of the other. Overlapping sides count as near (``bắc NEAR/1 bắc`` matches a
+    single "bắc" in FTS5), so exact-form matching (``indexing.sqlite_exact``), which
+    uses this, finds what the folded index finds.
+    """
     found: set[tuple[int, int]] = set()
     for left in lefts:
         for right in rights:
             gap = max(right[0] - left[1], left[0] - right[1])
-            if 0 <= gap <= distance:
+            if gap <= distance:
                 found.update((left, right))
     return sorted(found)
 

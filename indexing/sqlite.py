@@ -1,8 +1,8 @@
 """The default store: one SQLite file with an FTS5 index and the embeddings beside the rows.
 
 Searches are accent-insensitive because the index holds ``core.text.fold``-ed text
-("da nang" finds "Đà Nẵng"); a second pair of columns keeps the diacritics for
-``SearchQuery.exact``. Nearest-neighbour search is exact over small or narrowly
+("da nang" finds "Đà Nẵng"); ``SearchQuery.exact`` checks the folded matches' own
+text (``indexing.sqlite_exact``). Nearest-neighbour search is exact over small or narrowly
 filtered sets and uses an HNSW index saved beside the file otherwise (``indexing.vectors``).
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -26,13 +25,18 @@ from core.errors import StoreError, StoreUnavailable
 from core.item import Item, Vector
 from core.search import SearchHit, SearchPage, SearchQuery, Sort, UpsertResult
 from core.sqlite import ids_present
-from core.text import fold
 from indexing.facets import Docs, FacetColumns
 from indexing.fields import index_fields
 from indexing.query import check, parse
+from indexing.query_tree import Node, text_leaves
 from indexing.records import item_to_json, record_to_item
 from indexing.snippet import snippet
-from indexing.sqlite_query import SqlSearch, compile_search
+from indexing.sqlite_exact import exact_matches
+from indexing.sqlite_fts import DELETE as _FTS_DELETE
+from indexing.sqlite_fts import INSERT as _FTS_INSERT
+from indexing.sqlite_fts import INSERT_JSON as _FTS_INSERT_JSON
+from indexing.sqlite_fts import fts_values
+from indexing.sqlite_query import SqlSearch, compile_search, date_window
 from indexing.sqlite_schema import migrate, transaction
 from indexing.vectors import EXACT_BELOW, VectorIndex
 
@@ -41,6 +45,7 @@ _PREPARE_CHUNK = 250  # items whose values are prepared while the previous chunk
 
 _Row = tuple[object, ...]
 _Ranked = tuple[int, float, str]  # a page row: doc, score, id
+_NO_DOCS = (0, -1)  # an empty ``doc`` range
 
 _INSERT = (
     "INSERT INTO items (doc, id, outlet, language, stance, topic, unit, about, published, record, embedding) "
@@ -50,17 +55,6 @@ _UPDATE = (
     "UPDATE items SET id = ?, outlet = ?, language = ?, stance = ?, topic = ?, unit = ?, about = ?, "
     "published = ?, record = ?, embedding = ? WHERE doc = ?"
 )
-_FTS_INSERT = "INSERT INTO items_fts (rowid, title, body, title_exact, body_exact) VALUES (?, ?, ?, ?, ?)"
-# The same for a JSON array of ``[rowid, title, body, title_exact, body_exact]`` rows:
-# one statement step indexes a whole chunk without taking the GIL back (see ``upsert``).
-_FTS_INSERT_JSON = (
-    "INSERT INTO items_fts (rowid, title, body, title_exact, body_exact) "
-    "SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)"
-)
-_FTS_DELETE = (
-    "INSERT INTO items_fts (items_fts, rowid, title, body, title_exact, body_exact) VALUES ('delete', ?, ?, ?, ?, ?)"
-)
-
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",  # durable enough under WAL, and much faster
@@ -132,10 +126,10 @@ class SqliteStore:
             if stored:
                 # The FTS table is contentless: remove the old rows by replaying their values.
                 old = [(doc, record_to_item(orjson.loads(record))) for doc, record in stored.values()]
-                conn.executemany(_FTS_DELETE, [(doc, *_fts_values(item)) for doc, item in old])
+                conn.executemany(_FTS_DELETE, [(doc, *fts_values(item)) for doc, item in old])
                 replaced = [(stored[item_id][0], latest[item_id]) for item_id in stored]
                 conn.executemany(_UPDATE, [(*_row_values(item), doc) for doc, item in replaced])
-                conn.executemany(_FTS_INSERT, [(doc, *_fts_values(item)) for doc, item in replaced])
+                conn.executemany(_FTS_INSERT, [(doc, *fts_values(item)) for doc, item in replaced])
             if fresh:
                 # The write lock is held, so numbering past the largest ``doc`` cannot collide.
                 first = int(conn.execute("SELECT coalesce(max(doc), 0) + 1 FROM items").fetchone()[0])
@@ -165,8 +159,8 @@ class SqliteStore:
         """
         check(query)
         tree = parse(query.text)
-        sql = compile_search(query, tree)
         with self._session() as conn, transaction(conn):
+            sql = _compiled(conn, query, tree)
             docs, matched = self._page(conn, sql, query, facets=query.facets)
             rows = _records(conn, [doc for doc, _, _ in docs])
             facets = self._facets.counts(matched) if query.facets else {}
@@ -191,9 +185,10 @@ class SqliteStore:
             StoreUnavailable: the database cannot be opened or is locked.
         """
         check(query)
-        sql = compile_search(query, parse(query.text))
+        tree = parse(query.text)
         count = query.offset + query.limit
         with self._session() as conn, transaction(conn):
+            sql = _compiled(conn, query, tree)
             top = _top(conn, sql, count) if sql.sort is Sort.RELEVANCE and sql.window is None else None
             docs = top[query.offset :] if top is not None else self._page(conn, sql, query, facets=False)[0]
         return [item_id for _, _, item_id in docs]
@@ -292,6 +287,36 @@ class SqliteStore:
             raise StoreError(f"the SQLite store {self._path} failed: {exc}") from exc
 
 
+def _compiled(conn: sqlite3.Connection, query: SearchQuery, tree: Node | None) -> SqlSearch:
+    """``query`` compiled; an exact-form one first has its text leaves checked (in the caller's transaction).
+
+    Only candidates inside the query's date window are checked: reading their text is
+    the cost, and analysts mostly search recent weeks.
+    """
+    if not query.exact:
+        return compile_search(query, tree)
+    window = date_window(query, tree)
+    within = None if window is None else _doc_range(conn, window) or _NO_DOCS
+    return compile_search(query, tree, exact_matches(conn, text_leaves(tree), within))
+
+
+def _doc_range(conn: sqlite3.Connection, window: tuple[float | None, float | None]) -> tuple[int, int] | None:
+    """The lowest and highest ``doc`` published in ``window`` (``SqlSearch.window``); ``None`` if none was.
+
+    Every item of the window lies in that range (items arrive roughly in publication
+    order, so it is narrow), and FTS5 skips the rest of each term's list.
+    """
+    start, end = window
+    bounds = [] if start is None else ["published >= ?"]
+    bounds += [] if end is None else ["published < ?"]
+    values = tuple(value for value in (start, end) if value is not None)
+    low, high = conn.execute(
+        f"SELECT min(doc), max(doc) FROM items INDEXED BY items_published WHERE {' AND '.join(bounds)}",  # noqa: S608 - fixed text
+        values,
+    ).fetchone()
+    return None if low is None else (int(low), int(high))
+
+
 def _stored(conn: sqlite3.Connection, item_ids: list[str]) -> dict[str, tuple[int, str]]:
     """Return ``id → (doc, record)`` for those of ``item_ids`` already stored."""
     found: dict[str, tuple[int, str]] = {}
@@ -331,7 +356,7 @@ def _prepared_in_turn(numbered: list[tuple[int, Item]]) -> Iterator[tuple[list[_
 
 def _prepare(numbered: list[tuple[int, Item]]) -> tuple[list[_Row], str]:
     rows = [(doc, *_row_values(item)) for doc, item in numbered]
-    fts = orjson.dumps([(doc, *_fts_values(item)) for doc, item in numbered]).decode("utf-8")
+    fts = orjson.dumps([(doc, *fts_values(item)) for doc, item in numbered]).decode("utf-8")
     return rows, fts
 
 
@@ -354,13 +379,6 @@ def _row_values(item: Item) -> tuple[object, ...]:
     )
 
 
-def _fts_values(item: Item) -> tuple[str, str, str, str]:
-    """The ``items_fts`` columns: title and body folded, then lower-cased with their diacritics."""
-    fields = index_fields(item)
-    title, body = (unicodedata.normalize("NFC", text) for text in (fields.title, fields.body))
-    return fold(title), fold(body), title.lower(), body.lower()
-
-
 def _item(record: str, blob: bytes | None) -> Item:
     embedding = None if blob is None else np.frombuffer(blob, dtype="<f4").astype(np.float32)
     return record_to_item(json.loads(record), embedding)
@@ -378,17 +396,10 @@ def _collect(conn: sqlite3.Connection, sql: SqlSearch, *, scored: bool) -> tuple
     """
     params = sql.collect_params if scored else sql.docs_params
     if sql.window is not None:
-        start, end = sql.window
-        bounds = [] if start is None else ["published >= ?"]
-        bounds += [] if end is None else ["published < ?"]
-        values = tuple(value for value in (start, end) if value is not None)
-        low, high = conn.execute(
-            f"SELECT min(doc), max(doc) FROM items INDEXED BY items_published WHERE {' AND '.join(bounds)}",  # noqa: S608 - fixed text
-            values,
-        ).fetchone()
-        if low is None:
+        bounds = _doc_range(conn, sql.window)
+        if bounds is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)  # nothing was published in the window
-        params = (*params, low, high)
+        params = (*params, *bounds)
     if not scored:
         # One JSON array instead of a Python tuple per match.
         text = conn.execute(f"SELECT json_group_array(doc) FROM ({sql.docs})", params).fetchone()[0]  # noqa: S608 - fixed text

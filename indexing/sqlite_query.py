@@ -7,6 +7,11 @@ MATCH that drives a join to ``items`` and ranks it. Anything else (OR or NOT acr
 text and fields, a group that only excludes words) compiles to a SQL boolean over
 ``doc IN (… MATCH ?)`` subqueries, ranked by a second MATCH over the positive text.
 
+An exact-form query (``SearchQuery.exact``) arrives with each text leaf's matching
+``doc`` set already checked (``indexing.sqlite_exact``): the index holds folded words
+only. Its leaves become ``doc IN (…)`` conditions; the folded MATCH of the words every
+match needs drives the join and ranks, as in the common query.
+
 ``SqlSearch.collect`` selects each match's ``doc`` and score once, ``SqlSearch.docs``
 the ``doc`` alone (date order scores only the page); the store cuts the page, the
 total and the facets from those in memory (``indexing.sqlite``, ``indexing.facets``),
@@ -15,6 +20,8 @@ so a search runs its MATCH once instead of up to three times.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,11 +43,15 @@ from indexing.query_tree import (
     positive_text,
 )
 
-# Column weights for bm25, in table order (title, body, title_exact, body_exact):
-# a word in the title says more about the item than one in the body.
-_WEIGHTS = {False: "2.0, 1.0, 0.0, 0.0", True: "0.0, 0.0, 2.0, 1.0"}
-_COLUMNS = {False: "{title body}", True: "{title_exact body_exact}"}
+# Column weights for bm25, in table order (title, body): a word in the title says
+# more about the item than one in the body.
+_BM25 = "-bm25(items_fts, 2.0, 1.0)"
+_COLUMNS = "{title body}"
 _IN_MATCH = "i.doc IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
+_IN_SET = "i.doc IN (SELECT value FROM json_each(?))"
+
+#: Each text leaf's matching ``doc``s in an exact-form query, checked against the items' own text.
+ExactMatches = Mapping[TextLeaf, Sequence[int]]
 _ORDER = {
     Sort.RELEVANCE: "score DESC, i.id",
     Sort.NEWEST: "i.published DESC, i.id DESC",  # both keys reversed: the index serves either order
@@ -98,15 +109,33 @@ class _Sql:
     params: tuple[object, ...] = ()
 
 
-def compile_search(query: SearchQuery, tree: Node | None) -> SqlSearch:
-    """Compile ``query`` (already checked by ``indexing.query.check``) with its parsed text."""
-    exact = query.exact
+def compile_search(query: SearchQuery, tree: Node | None, exact: ExactMatches | None = None) -> SqlSearch:
+    """Compile ``query`` (already checked by ``indexing.query.check``) with its parsed text.
+
+    ``exact`` gives every text leaf of ``tree`` its checked matches when ``query.exact``
+    (``indexing.sqlite_exact.exact_matches``); without it the words match folded.
+
+    Raises:
+        ValueError: ``query.exact`` with text but no ``exact`` matches, or a leaf missing from them.
+    """
+    if query.exact and tree is not None and has_text(tree) and exact is None:
+        raise ValueError("an exact-form query needs its leaves' checked matches (indexing.sqlite_exact)")
+    exact = exact if query.exact else None
     conjuncts: list[Node] = [] if tree is None else list(tree.children) if isinstance(tree, And) else [tree]
     text = [node for node in conjuncts if is_text_only(node)]
     rest = [node for node in conjuncts if not is_text_only(node)]
-    # The fast plan: all the words in one MATCH, which drives the join and ranks.
-    match = None if any(has_text(node) for node in rest) else _fts_and(text, exact=exact)
-    conditions = [_condition(node, exact=exact) for node in (rest if match is not None else conjuncts)]
+    if exact is None:
+        # The fast plan: all the words in one MATCH, which drives the join and ranks.
+        match = None if any(has_text(node) for node in rest) else _fts_and(text)
+        checked = rest if match is not None else conjuncts
+    else:
+        # Exact form: the folded MATCH of the words every match needs drives and ranks
+        # (an exact match holds them folded), and each conjunct is checked against its
+        # leaves' sets. The MATCH keeps the date window's ``doc`` range and bm25 to the
+        # matches; without one, the boolean plan below scores every folded match.
+        match = _fts_and([node for node in text if not isinstance(node, Not)])
+        checked = conjuncts
+    conditions = [_condition(node, exact=exact) for node in checked]
     conditions += _request_filters(query)
     where = _join(conditions, " AND ")
     sort = effective_sort(query, tree)
@@ -117,7 +146,7 @@ def compile_search(query: SearchQuery, tree: Node | None) -> SqlSearch:
         also = "" if not conditions else f" AND {where.sql}"
         matches = f"FROM items_fts CROSS JOIN items AS i ON i.doc = items_fts.rowid WHERE items_fts MATCH ?{also}"
         params = (match, *where.params)
-        score = f"-bm25(items_fts, {_WEIGHTS[exact]})"
+        score = _BM25
         window = _window(query, rest)
         # Every condition is on a column of the narrow ``items_facets`` index: the wide
         # rows (record, embedding) are never read while matching.
@@ -139,18 +168,22 @@ def compile_search(query: SearchQuery, tree: Node | None) -> SqlSearch:
             where.params,
         )  # fmt: skip
     ranked = (
-        f"FROM items AS i LEFT JOIN (SELECT rowid AS doc, -bm25(items_fts, {_WEIGHTS[exact]}) AS relevance "  # noqa: S608 - every value is bound
+        f"FROM items AS i LEFT JOIN (SELECT rowid AS doc, {_BM25} AS relevance "  # noqa: S608 - every value is bound
         f"FROM items_fts WHERE items_fts MATCH ?) AS r ON r.doc = i.doc WHERE {where.sql}"
     )
-    rank = " OR ".join(_leaf(leaf, exact=exact) for leaf in positive)
+    rank = " OR ".join(_leaf(leaf) for leaf in positive)
     score = "coalesce(r.relevance, 0.0)"
     ranked_params = (rank, *where.params)
     collect = f"SELECT i.doc, {score} {ranked}"
-    bm25 = f"-bm25(items_fts, {_WEIGHTS[exact]})"
     return SqlSearch(
         matches, where.params, ranked, ranked_params, score, order, collect, ranked_params, None, sort, docs,
-        where.params, rank, bm25,
+        where.params, rank, _BM25,
     )  # fmt: skip
+
+
+def date_window(query: SearchQuery, tree: Node | None) -> tuple[float | None, float | None] | None:
+    """The publication window every match of ``query`` lies in (see ``SqlSearch.window``), or ``None``."""
+    return _window(query, [] if tree is None else list(tree.children) if isinstance(tree, And) else [tree])
 
 
 def _window(query: SearchQuery, conjuncts: list[Node]) -> tuple[float | None, float | None] | None:
@@ -167,27 +200,27 @@ def _window(query: SearchQuery, conjuncts: list[Node]) -> tuple[float | None, fl
     return (max(starts) if starts else None, min(ends) if ends else None)
 
 
-def fts5_match(node: Node, *, exact: bool) -> str | None:
-    """Return the FTS5 MATCH expression for a text-only ``node``; ``None`` when FTS5 cannot say it alone.
+def fts5_match(node: Node) -> str | None:
+    """Return the FTS5 MATCH expression (folded words) for a text-only ``node``; ``None`` when FTS5 cannot say it alone.
 
     FTS5's NOT is binary (``a NOT b``), so a group that only excludes words has no
     MATCH form; it becomes ``NOT (doc IN (… MATCH ?))`` instead.
     """
     match node:
         case Term() | Near():
-            return _leaf(node, exact=exact)
+            return _leaf(node)
         case And(children):
-            return _fts_and(list(children), exact=exact)
+            return _fts_and(list(children))
         case Or(children):
-            parts = [fts5_match(child, exact=exact) for child in children]
+            parts = [fts5_match(child) for child in children]
             return None if None in parts else _group(parts, "OR")
         case _:
             return None
 
 
-def _fts_and(nodes: list[Node], *, exact: bool) -> str | None:
-    wanted = [fts5_match(node, exact=exact) for node in nodes if not isinstance(node, Not)]
-    unwanted = [fts5_match(node.child, exact=exact) for node in nodes if isinstance(node, Not)]
+def _fts_and(nodes: list[Node]) -> str | None:
+    wanted = [fts5_match(node) for node in nodes if not isinstance(node, Not)]
+    unwanted = [fts5_match(node.child) for node in nodes if isinstance(node, Not)]
     if not wanted or None in wanted or None in unwanted:
         return None
     expression = _group(wanted, "AND")
@@ -200,22 +233,22 @@ def _group(parts: list[str | None], operator: str) -> str:
     return joined if len(parts) == 1 else f"({joined})"
 
 
-def _leaf(leaf: TextLeaf, *, exact: bool) -> str:
-    columns = _COLUMNS[exact]
+def _leaf(leaf: TextLeaf) -> str:
     if isinstance(leaf, Near):
-        left, right = _phrase(leaf.left, exact=exact), _phrase(leaf.right, exact=exact)
-        return f"{columns} : NEAR({left} {right}, {leaf.distance})"
-    return f"{columns} : {_phrase(leaf, exact=exact)}"
+        return f"{_COLUMNS} : NEAR({_phrase(leaf.left)} {_phrase(leaf.right)}, {leaf.distance})"
+    return f"{_COLUMNS} : {_phrase(leaf)}"
 
 
-def _phrase(term: Term, *, exact: bool) -> str:
+def _phrase(term: Term) -> str:
     # Tokens are runs of letters and digits: nothing in them needs escaping.
-    quoted = '"' + " ".join(term.tokens(exact=exact)) + '"'
+    quoted = '"' + " ".join(term.tokens(exact=False)) + '"'
     return f"{quoted} *" if term.prefix else quoted
 
 
-def _condition(node: Node, *, exact: bool) -> _Sql:
-    if is_text_only(node) and (match := fts5_match(node, exact=exact)) is not None:
+def _condition(node: Node, *, exact: ExactMatches | None) -> _Sql:  # noqa: PLR0911 - one return per kind of node
+    if exact is not None and isinstance(node, Term | Near):
+        return _checked(node, exact)
+    if exact is None and is_text_only(node) and (match := fts5_match(node)) is not None:
         return _Sql(_IN_MATCH, (match,))
     match node:
         case FieldIs(field, value):
@@ -234,16 +267,23 @@ def _condition(node: Node, *, exact: bool) -> _Sql:
     raise AssertionError(f"no SQL form for {node!r}")  # unreachable: text leaves always have a MATCH form
 
 
-def _junction(children: list[Node], *, exact: bool, conjunction: bool) -> _Sql:
+def _checked(leaf: TextLeaf, exact: ExactMatches) -> _Sql:
+    if leaf not in exact:
+        raise ValueError(f"no checked exact-form matches for {leaf!r}")
+    return _Sql(_IN_SET, (json.dumps(list(exact[leaf])),))
+
+
+def _junction(children: list[Node], *, exact: ExactMatches | None, conjunction: bool) -> _Sql:
     # Text children share one MATCH subquery where FTS5 can express them together.
-    text = [child for child in children if is_text_only(child)]
-    others = [child for child in children if not is_text_only(child)]
+    # (In an exact-form query each leaf is its own checked set instead.)
+    text = [child for child in children if exact is None and is_text_only(child)]
+    others = [child for child in children if exact is not None or not is_text_only(child)]
     if not text:
         merged = None
     elif conjunction:
-        merged = _fts_and(text, exact=exact)
+        merged = _fts_and(text)
     else:
-        merged = fts5_match(Or(tuple(text)), exact=exact)
+        merged = fts5_match(Or(tuple(text)))
     parts = [_Sql(_IN_MATCH, (merged,))] if merged is not None else []
     parts += [_condition(child, exact=exact) for child in (others if merged is not None else children)]
     return _join(parts, " AND " if conjunction else " OR ")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-KINDS = {"boolean_facets", "phrase", "date_filtered", "semantic"}
+KINDS = {"boolean_facets", "phrase", "exact", "date_filtered", "semantic"}
 
 
 @pytest.mark.slow

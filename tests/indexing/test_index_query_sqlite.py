@@ -10,6 +10,7 @@ import pytest
 
 from core import SearchQuery, Sort
 from indexing.query import parse
+from indexing.query_tree import Term, text_leaves
 from indexing.sqlite_query import SqlSearch, compile_search, fts5_match
 from indexing.sqlite_schema import migrate
 
@@ -17,22 +18,22 @@ ANY = "{title body}"
 
 
 def compiled(text: str, **options: object) -> SqlSearch:
+    """``text`` compiled; in exact form, each text leaf is given an empty checked set (the store checks them)."""
     query = SearchQuery(text=text, **options)  # type: ignore[arg-type]
-    return compile_search(query, parse(text))
+    tree = parse(text)
+    return compile_search(query, tree, {leaf: [] for leaf in text_leaves(tree)} if query.exact else None)
 
 
-def match(text: str, *, exact: bool = False) -> str | None:
+def match(text: str) -> str | None:
     tree = parse(text)
     assert tree is not None
-    return fts5_match(tree, exact=exact)
+    return fts5_match(tree)
 
 
 class TestFts5Expressions:
     def test_every_token_is_quoted_and_folded(self) -> None:
         assert match('Đà Nẵng "tàu biển"') == f'({ANY} : "da" AND {ANY} : "nang" AND {ANY} : "tau bien")'
 
-    def test_exact_uses_the_unfolded_columns(self) -> None:
-        assert match("Bắc", exact=True) == '{title_exact body_exact} : "bắc"'
 
     def test_prefix_and_near(self) -> None:
         assert match("quảng*") == f'{ANY} : "quang" *'
@@ -66,11 +67,37 @@ class TestPlans:
         )
         assert "i.stance IS ?" in sql.matches and "i.outlet IS ?" in sql.matches
         assert sql.ranked == sql.matches and sql.ranked_params == sql.params
-        assert sql.score == "-bm25(items_fts, 2.0, 1.0, 0.0, 0.0)"
+        assert sql.score == "-bm25(items_fts, 2.0, 1.0)"
         assert sql.order == "score DESC, i.id"
 
-    def test_exact_ranks_on_the_exact_columns(self) -> None:
-        assert compiled("Bắc", exact=True).score == "-bm25(items_fts, 0.0, 0.0, 2.0, 1.0)"
+    def test_exact_form_leaves_are_their_checked_sets_under_the_folded_match(self) -> None:
+        query = SearchQuery(text="Bắc -Giang stance:negative", exact=True)
+        tree = parse(query.text)
+        bac, giang = Term(("Bắc",)), Term(("Giang",))
+        sql = compile_search(query, tree, {bac: [3, 1], giang: [1]})
+        # The folded words every match needs drive and rank (an exact "Bắc" is a folded "bac");
+        # the excluded word is not in the MATCH: a folded NOT would also drop "giàng".
+        assert sql.matches == (
+            "FROM items_fts CROSS JOIN items AS i ON i.doc = items_fts.rowid WHERE items_fts MATCH ? "
+            "AND (i.doc IN (SELECT value FROM json_each(?)) "
+            "AND NOT (i.doc IN (SELECT value FROM json_each(?))) AND i.stance IS ?)"
+        )
+        assert sql.params == (f'{ANY} : "bac"', "[3, 1]", "[1]", "negative")
+        assert sql.rank_match == f'{ANY} : "bac"' and sql.score == "-bm25(items_fts, 2.0, 1.0)"
+
+    def test_exact_form_with_only_excluded_words_takes_the_boolean_plan(self) -> None:
+        query = SearchQuery(text="NOT Giang stance:negative", exact=True)
+        sql = compile_search(query, parse(query.text), {Term(("Giang",)): [1]})
+        assert sql.matches == (
+            "FROM items AS i WHERE (NOT (i.doc IN (SELECT value FROM json_each(?))) AND i.stance IS ?)"
+        )
+        assert sql.params == ("[1]", "negative") and sql.rank_match is None
+
+    def test_an_exact_form_query_without_its_checked_sets_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="checked matches"):
+            compile_search(SearchQuery(text="Bắc", exact=True), parse("Bắc"))
+        with pytest.raises(ValueError, match="no checked exact-form matches"):
+            compile_search(SearchQuery(text="Bắc Giang", exact=True), parse("Bắc Giang"), {Term(("Bắc",)): []})
 
     def test_or_across_text_and_fields_is_a_sql_boolean_ranked_by_the_positive_text(self) -> None:
         sql = compiled("lũ OR stance:negative")
