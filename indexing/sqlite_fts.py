@@ -8,7 +8,7 @@ It holds each item's title and body once, folded ("Đà Nẵng" as "da nang"). S
 that keep diacritics (``SearchQuery.exact``) take the folded matches as candidates and
 check each one's own text (``indexing.sqlite_exact``): a second, unfolded copy of every
 word made the index cost 2.8 times the CPU to build (8.2 against 2.9 CPU-s for the
-full-text rows of 50,000 bench items) for a mode analysts use for a few names.
+full-text rows of 50,000 bench items) for one search mode.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,8 +61,8 @@ def demo(once: bool, as_json: bool, keep: bool, port: int | None) -> None:
             if not once:
                 _serve(
                     env.settings,
-                    env.journey.store,
                     port,
+                    store=env.journey.store,
                     config=env.config,
                     alerts=env.journey.alerts,
                     embedder=env.embedder,
@@ -92,26 +93,17 @@ def _print_demo(summary: dict[str, Any]) -> None:
         out.print(f"Bản phát lại / replay site: {summary['replay']}")
 
 
-def _serve(settings: Settings, store: Any, port: int | None, **kwargs: Any) -> None:
+def _serve(settings: Settings, port: int | None, *, workers: int = 1, **parts: Any) -> None:
+    """Serve the web app: in this process, or in ``workers`` processes that each build their own."""
     import uvicorn
 
-    from api import create_app
     from pressdesk.demo import DEMO_ACCOUNT, ensure_demo_account, is_demo_data
-    from pressdesk.spool import Spool
-    from pressdesk.wiring import open_accounts, open_audit, open_factchecks, open_saved
+    from pressdesk.webapp import web_app
+    from pressdesk.wiring import open_accounts
 
     accounts = open_accounts(settings)
     demo_password = ensure_demo_account(accounts) if is_demo_data(settings) else None
-    app = create_app(
-        settings,
-        store,
-        open_audit(settings),
-        saved=open_saved(settings),
-        accounts=accounts,
-        factchecks=open_factchecks(settings),
-        **kwargs,
-    )
-    app.state.spool = Spool.for_settings(settings)  # /healthz and /metrics report the collection spool
+    app = web_app(settings, accounts=accounts, **parts) if workers == 1 else None
     bind_port = port or settings.http_port
     out.print(
         f"[bold green]Giao diện tìm kiếm / search UI:[/] http://{settings.http_host}:{bind_port}/  (Ctrl+C để dừng)"
@@ -125,7 +117,21 @@ def _serve(settings: Settings, store: Any, port: int | None, **kwargs: Any) -> N
         err.print(
             "Chưa có tài khoản nào; tạo bằng / no accounts yet, create one with: pressdesk users add NAME --role admin"
         )
-    uvicorn.run(app, host=settings.http_host, port=bind_port, log_level="warning")
+    if app is not None:
+        uvicorn.run(app, host=settings.http_host, port=bind_port, log_level="warning")
+        return
+    # Each worker builds its app from the environment (pressdesk.webapp): hand the overrides on.
+    os.environ["PRESSDESK_HTTP_HOST"] = settings.http_host
+    os.environ["PRESSDESK_HTTP_PORT"] = str(bind_port)
+    out.print(f"{workers} tiến trình / worker processes")
+    uvicorn.run(
+        "pressdesk.webapp:worker_app",
+        factory=True,
+        workers=workers,
+        host=settings.http_host,
+        port=bind_port,
+        log_level="warning",
+    )
 
 
 @main.command()
@@ -163,17 +169,23 @@ def collect(as_json: bool, every: bool) -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to bind (default PRESSDESK_HTTP_HOST, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default PRESSDESK_HTTP_PORT, 8000).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=1,
+    show_default=True,
+    help="Server processes. One per core lets searches run side by side; each opens its own connections.",
+)
+def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the search UI and the HTTP API over the configured store."""
-    from pressdesk.wiring import load_project, make_embedder, open_alerts, open_store
+    from pressdesk.wiring import load_project
 
     settings = settings_or_exit()
     if host:
         settings = settings.model_copy(update={"http_host": host})
     try:
-        config = load_project(settings)
-        store, alerts, embedder = open_store(settings), open_alerts(settings), make_embedder(settings)
-        _serve(settings, store, port, config=config, alerts=alerts, embedder=embedder)
+        load_project(settings)  # a broken config stops here, not in every worker
+        _serve(settings, port, workers=workers)
     except PressdeskError as exc:
         fail(exc)
 

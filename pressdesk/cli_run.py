@@ -60,31 +60,9 @@ def _serve_web(settings: Settings, port: int | None, for_seconds: float) -> None
 
     import uvicorn
 
-    from api import create_app
-    from pressdesk.spool import Spool
-    from pressdesk.wiring import (
-        load_project,
-        make_embedder,
-        open_accounts,
-        open_alerts,
-        open_audit,
-        open_factchecks,
-        open_saved,
-        open_store,
-    )
+    from pressdesk.webapp import web_app
 
-    app = create_app(
-        settings,
-        open_store(settings),
-        open_audit(settings),
-        config=load_project(settings),
-        alerts=open_alerts(settings),
-        embedder=make_embedder(settings),
-        saved=open_saved(settings),
-        accounts=open_accounts(settings),
-        factchecks=open_factchecks(settings),
-    )
-    app.state.spool = Spool.for_settings(settings)  # /healthz and /metrics report the collection spool
+    app = web_app(settings)
     server = uvicorn.Server(
         uvicorn.Config(app, host=settings.http_host, port=port or settings.http_port, log_level="warning")
     )
