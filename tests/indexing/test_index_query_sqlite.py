@@ -34,7 +34,6 @@ class TestFts5Expressions:
     def test_every_token_is_quoted_and_folded(self) -> None:
         assert match('Đà Nẵng "tàu biển"') == f'({ANY} : "da" AND {ANY} : "nang" AND {ANY} : "tau bien")'
 
-
     def test_prefix_and_near(self) -> None:
         assert match("quảng*") == f'{ANY} : "quang" *'
         assert match('lũ NEAR/5 "Quảng Nam"') == f'{ANY} : NEAR("lu" "quang nam", 5)'

@@ -84,6 +84,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
 @st.composite
 def leaves(draw: st.DrawFn) -> tuple[str, str]:
     """A word, phrase, prefix or NEAR in the query language, and the same in FTS5's, lower-cased."""
+
     def phrase() -> tuple[str, list[str]]:
         words = draw(st.lists(st.sampled_from(QUERY_WORDS), min_size=1, max_size=3))
         return '"' + " ".join(words) + '"', [word.lower() for word in words]
