@@ -33,6 +33,8 @@ from pressdesk.wiring import build_journey, load_project, make_embedder
 DEMO_ACCOUNT = "demo"
 #: Marks a data folder as the demo's own, so only the demo ever creates the demo account.
 DEMO_MARKER = ".pressdesk-demo"
+#: The replay's port, for a later ``--keep`` run (``_start_replay``).
+REPLAY_PORT_FILE = "replay-port"
 
 #: Our own replay server on 127.0.0.1 is the only site that gets a short delay.
 REPLAY_DELAY_SECONDS = 0.02
@@ -134,7 +136,8 @@ def demo_environment(
         replay: ReplayServer | None = None
         delay: float | None = None
         if not sources:
-            replay = stack.enter_context(ReplayServer(ReplaySite(load_articles(now))))
+            replay = _start_replay(ReplaySite(load_articles(now)), dsettings.path(REPLAY_PORT_FILE), keep=keep)
+            stack.push(replay)  # stopped on the way out
             sources, delay = replay.site.sources(), REPLAY_DELAY_SECONDS
             dsettings = allow_replay_host(dsettings, replay.base_url)
         mailbox = stack.enter_context(LocalMailbox(dsettings.path("mailbox")))
@@ -142,6 +145,26 @@ def demo_environment(
         journey = build_journey(dsettings, config, embedder=embedder, min_delay=delay)
         stack.callback(journey.fetcher.close)
         yield DemoEnvironment(dsettings, config, sources, journey, mailbox, notifier, replay, embedder)
+
+
+def _start_replay(site: ReplaySite, remembered: Path, *, keep: bool) -> ReplayServer:
+    """Start the replay on the port the kept demo data's URLs name, when it is free.
+
+    Item ids are hashes of URLs, and the replay's URLs carry its port: a kept demo that
+    came back on another port stored every article a second time (52 items instead of 26).
+    """
+    port = 0
+    if keep:
+        try:
+            port = int(remembered.read_text().strip())
+        except (OSError, ValueError):
+            port = 0  # no earlier run, or a damaged note: any free port
+    try:
+        replay = ReplayServer(site, port).start()
+    except OSError:
+        replay = ReplayServer(site, 0).start()  # taken meanwhile: the kept items come back under new URLs
+    remembered.write_text(str(urlsplit(replay.base_url).port))
+    return replay
 
 
 def run_demo_cycle(env: DemoEnvironment, *, now: datetime | None = None, progress: Progress | None = None) -> DemoRun:
