@@ -31,6 +31,10 @@ INSERT_JSON = (
 )
 DELETE = "INSERT INTO items_fts (items_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)"
 
+#: The columns that read an ``items.record``'s texts in SQL, in ``indexing.fields.TEXT_PATHS``
+#: order (``text_from_record_paths`` makes the title and body of them): no item is decoded.
+RECORD_TEXTS = ", ".join(f"json_extract(record, '{path}')" for path in TEXT_PATHS)
+
 _REFILL_CHUNK = 2000
 _log = logging.getLogger(__name__)
 
@@ -51,8 +55,7 @@ def refill(conn: sqlite3.Connection) -> None:
     total = int(conn.execute("SELECT count(*) FROM items").fetchone()[0])
     if total:
         _log.info("rebuilding the full-text index of %s stored items (once, after an upgrade)", f"{total:,}")
-    texts = ", ".join(f"json_extract(record, '{path}')" for path in TEXT_PATHS)
-    rows = conn.execute(f"SELECT doc, {texts} FROM items ORDER BY doc")  # noqa: S608 - fixed paths
+    rows = conn.execute(f"SELECT doc, {RECORD_TEXTS} FROM items ORDER BY doc")  # noqa: S608 - fixed paths
     while chunk := rows.fetchmany(_REFILL_CHUNK):
         values = [(doc, *_folded(*text_from_record_paths(paths))) for doc, *paths in chunk]
         conn.execute(INSERT_JSON, (orjson.dumps(values).decode("utf-8"),))

@@ -103,6 +103,7 @@ def _serve(settings: Settings, port: int | None, *, workers: int = 1, **parts: A
 
     accounts = open_accounts(settings)
     demo_password = ensure_demo_account(accounts) if is_demo_data(settings) else None
+    # One process builds its app now (a broken part stops it before the banner); workers build their own.
     app = web_app(settings, accounts=accounts, **parts) if workers == 1 else None
     bind_port = port or settings.http_port
     out.print(
