@@ -313,4 +313,3 @@ async def import_form(
         return _factchecks(request, services, registry, t, principal.actor, error=error, status=400)
     done = t("adm_import_done", count=len(records), added=added, replaced=replaced)
     return _factchecks(request, services, registry, t, principal.actor, notice=done)
-

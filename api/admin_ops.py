@@ -333,9 +333,7 @@ def sort_rows(rows: Sequence[HealthRow], sort: str) -> list[HealthRow]:
     if sort == "last_success":
         return sorted(rows, key=lambda r: (r.health.last_success_at or epoch, r.health.source_id))
     rank = {status: n for n, status in enumerate(STATUS_ORDER)}
-    return sorted(
-        rows, key=lambda r: (rank.get(r.status, len(rank)), -r.health.failures, fold(r.health.outlet))
-    )
+    return sorted(rows, key=lambda r: (rank.get(r.status, len(rank)), -r.health.failures, fold(r.health.outlet)))
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -468,4 +466,3 @@ def find_factchecks(
     found.sort(key=lambda r: (r.date or date.min, r.claim_id), reverse=True)
     audit.record("factchecks.search", actor, {"q": q, "verdict": verdict, "results": len(found), "via": via})
     return found
-

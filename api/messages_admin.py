@@ -89,8 +89,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "adm_source_add_button": "Thêm nguồn",
         "adm_source_added": "Đã thêm nguồn {id}.",
         "adm_source_unresolved": (
-            "Tên miền hiện không phân giải được; nguồn vẫn được lưu, hãy theo dõi ở trang Tình trạng nguồn "
-            "tin."
+            "Tên miền hiện không phân giải được; nguồn vẫn được lưu, hãy theo dõi ở trang Tình trạng nguồn tin."
         ),
         "adm_source_invalid": "Chưa thêm được nguồn: {reason}",
         "adm_source_forbidden": "Địa chỉ không được phép: {reason}",
@@ -194,8 +193,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "adm_none_dash": "—",
         "adm_admin_title": "Admin",
         "adm_admin_intro": (
-            "Sources, responsible units and the fact-check registry. Every change is written to the audit "
-            "log."
+            "Sources, responsible units and the fact-check registry. Every change is written to the audit log."
         ),
         "adm_admin_sources": "Sources",
         "adm_admin_sources_note": (
@@ -237,8 +235,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "adm_source_add_button": "Add source",
         "adm_source_added": "Source {id} added.",
         "adm_source_unresolved": (
-            "The domain does not resolve right now; the source is kept anyway, watch it on the Source health "
-            "page."
+            "The domain does not resolve right now; the source is kept anyway, watch it on the Source health page."
         ),
         "adm_source_invalid": "The source was not added: {reason}",
         "adm_source_forbidden": "Address not allowed: {reason}",

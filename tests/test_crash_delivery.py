@@ -132,9 +132,7 @@ def test_killed_before_marking_the_alerts_no_digest_repeats_them(tmp_path: Path,
     assert book.pending("health") == []
 
 
-def test_killed_between_acceptance_and_log_the_copy_keeps_its_message_id(
-    tmp_path: Path, mailbox: LocalMailbox
-) -> None:
+def test_killed_between_acceptance_and_log_the_copy_keeps_its_message_id(tmp_path: Path, mailbox: LocalMailbox) -> None:
     path = tmp_path / "alerts.db"
     book = AlertBook(path)
     first = _record(book, 1)

@@ -106,8 +106,10 @@ def test_report_figures_are_the_numbers_of_the_report(
     assert answer.status_code == 200, answer.text
     figures = answer.json()
     assert figures["period"]["key"] == f"{year}-W{week:02d}"
-    assert figures["total"] == sum(figures["stances"].values()) == sum(
-        sum(day.values()) for day in figures["by_day_stance"].values()
+    assert (
+        figures["total"]
+        == sum(figures["stances"].values())
+        == sum(sum(day.values()) for day in figures["by_day_stance"].values())
     )
     assert figures["total"] >= 1
     # Units by the name the report prints (an id the directory does not know is shown as is).

@@ -78,9 +78,7 @@ def test_one_click_sets_the_label_audits_it_and_leaves_the_queue(
     assert ReviewQueue(tmp_path / "review.db").pending() == []
 
 
-def test_confirming_the_suggestion_sets_both_labels(
-    client: TestClient, csrf: str, queued: Item, store: Store
-) -> None:
+def test_confirming_the_suggestion_sets_both_labels(client: TestClient, csrf: str, queued: Item, store: Store) -> None:
     done = client.post(
         f"/items/{queued.id}/labels",
         data={"csrf_token": csrf, "stance": "neutral", "topic": "tourism_culture", "back": "review"},

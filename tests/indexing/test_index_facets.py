@@ -37,7 +37,7 @@ QUERIES = (
     SearchQuery(text="", filters={"outlet": ("VnExpress",)}),
     SearchQuery(text="trường", since=datetime(1968, 6, 1, tzinfo=UTC), until=datetime(1990, 1, 1, tzinfo=UTC)),
     SearchQuery(text="giao thông AND stance:positive"),
-    SearchQuery(text="published:[1969-12-30 TO 1970-01-03] OR \"bệnh viện\""),
+    SearchQuery(text='published:[1969-12-30 TO 1970-01-03] OR "bệnh viện"'),
 )
 
 
