@@ -94,7 +94,13 @@ def _print_demo(summary: dict[str, Any]) -> None:
 
 
 def _serve(settings: Settings, port: int | None, *, workers: int = 1, **parts: Any) -> None:
-    """Serve the web app: in this process, or in ``workers`` processes that each build their own."""
+    """Serve the web app: in this process, or in ``workers`` processes that each build their own.
+
+    ``parts`` (an open store, config, ...) can only be used by this process: worker
+    processes open their own from the environment, so the two do not mix.
+    """
+    if workers > 1 and parts:
+        raise ValueError(f"parts given to _serve ({', '.join(sorted(parts))}) cannot reach {workers} worker processes")
     import uvicorn
 
     from pressdesk.demo import DEMO_ACCOUNT, ensure_demo_account, is_demo_data

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
+from pressdesk.cli import _serve
+
 PROFILE = Path(__file__).resolve().parents[1] / "pressdesk" / "profiles" / "da_nang.toml"
 
 
@@ -82,3 +85,11 @@ def test_two_workers_share_the_requests(tmp_path: Path) -> None:
     assert "2 tiến trình / worker processes" in out
     assert not _workers(server.pid)
     assert server.returncode == 0, err
+
+
+def test_objects_handed_to_serve_are_refused_with_workers(tmp_path: Path) -> None:
+    """Worker processes open their own store: an open one given here would be silently unused."""
+    settings = Settings(data_dir=tmp_path)
+    with pytest.raises(ValueError, match="store"):
+        _serve(settings, None, workers=2, store=object())
+    assert not any(tmp_path.iterdir())  # refused before opening anything
