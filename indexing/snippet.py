@@ -5,12 +5,18 @@ where the article says "Đà Nẵng". Matching the query's folded tokens against
 original text's tokens keeps the diacritics the analyst reads. Every positive text
 leaf is marked (a prefix marks the words it expands to, NEAR marks its two sides
 where they are near each other); words the query excludes never are.
+
+Folded matching makes common syllables match often ("đà nẵng" also finds "đã" and
+"năng"), so the excerpt is not simply the text around the first match: it is the
+window that shows the most of the query's distinct parts, then the most of them spelled
+as the analyst typed them (when the query has diacritics), then the earliest.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 
 from indexing.query_tree import Near, Node, Term, TextLeaf, normalise_token, positive_text, token_spans
 
@@ -20,7 +26,7 @@ _SPACE = re.compile(r"\s+")
 
 
 def snippet(title: str, body: str, tree: Node | None, *, exact: bool) -> str:
-    """Return an HTML excerpt of ``body`` (or of ``title`` when only it matches) around the first match.
+    """Return an HTML excerpt of ``body`` (or of ``title`` when only it matches) around its best match.
 
     Matched words are wrapped in ``<mark>``…``</mark>``; all other text is escaped.
     Without a match the excerpt is the start of the body.
@@ -35,11 +41,13 @@ def snippet(title: str, body: str, tree: Node | None, *, exact: bool) -> str:
 
 def _excerpt(text: str, leaves: list[TextLeaf], *, exact: bool, require_match: bool) -> str:
     spans = token_spans(text)
-    marked = _marked(text, spans, leaves, exact=exact)
-    first = next((i for i, m in enumerate(marked) if m), None)
-    if first is None and require_match:
+    found = _found(text, spans, leaves, exact=exact)
+    if not found and require_match:
         return ""
-    start = 0 if first is None else max(0, first - _BEFORE)
+    marked = [False] * len(spans)
+    for begin, stop, _, _ in found:
+        marked[begin:stop] = [True] * (stop - begin)
+    start = _best_start(found) if found else 0
     end = min(len(spans), start + _WIDTH)
     if not spans:
         return _gap(text)
@@ -54,20 +62,71 @@ def _excerpt(text: str, leaves: list[TextLeaf], *, exact: bool, require_match: b
     return "".join(pieces).strip()
 
 
-def _marked(text: str, spans: list[tuple[int, int]], leaves: list[TextLeaf], *, exact: bool) -> list[bool]:
+def _found(
+    text: str, spans: list[tuple[int, int]], leaves: list[TextLeaf], *, exact: bool
+) -> list[tuple[int, int, int, bool]]:
+    """Every occurrence of a leaf as ``(start, end, leaf number, spelled as typed)``, by start.
+
+    "As typed" only counts for a folded search whose leaf was typed with diacritics:
+    "Đà Nẵng" for the query "đà nẵng", not "đã ... năng"; a query typed without them
+    prefers no spelling.
+    """
     raw = [text[a:b] for a, b in spans]
     # An article repeats its words: each distinct one is normalised once (a search marks up to a hundred texts).
-    forms = {word: normalise_token(word, exact=exact) for word in set(raw)}
+    distinct = set(raw)
+    forms = {word: normalise_token(word, exact=exact) for word in distinct}
     words = [forms[word] for word in raw]
-    marked = [False] * len(words)
-    for leaf in leaves:
+    typed_forms: list[str] | None = None
+    found: list[tuple[int, int, int, bool]] = []
+    for number, leaf in enumerate(leaves):
+        terms = (leaf.left, leaf.right) if isinstance(leaf, Near) else (leaf,)
         if isinstance(leaf, Near):
-            found = near(occurrences(words, leaf.left, exact), occurrences(words, leaf.right, exact), leaf.distance)
+            ranges = near(occurrences(words, leaf.left, exact), occurrences(words, leaf.right, exact), leaf.distance)
         else:
-            found = occurrences(words, leaf, exact)
-        for start, end in found:
-            marked[start:end] = [True] * (end - start)
-    return marked
+            ranges = occurrences(words, leaf, exact)
+        marks = [term for term in terms if not exact and term.tokens(exact=True) != term.tokens(exact=False)]
+        if marks and typed_forms is None:
+            lowered = {word: normalise_token(word, exact=True) for word in distinct}
+            typed_forms = [lowered[word] for word in raw]
+        for start, end in ranges:
+            typed = typed_forms is not None and any(_spelled(typed_forms[start:end], term) for term in marks)
+            found.append((start, end, number, typed))
+    found.sort()
+    return found
+
+
+def _spelled(words: list[str], term: Term) -> bool:
+    """Whether ``words`` (lower-cased, diacritics kept) are ``term`` as it was typed."""
+    *head, last = term.tokens(exact=True)
+    if len(words) != len(head) + 1 or words[:-1] != head:
+        return False
+    return words[-1].startswith(last) if term.prefix else words[-1] == last
+
+
+def _best_start(found: list[tuple[int, int, int, bool]]) -> int:
+    """The first word of the window to show (see the module docstring for what "best" is).
+
+    Each window starts ``_BEFORE`` words before an occurrence; only the occurrences
+    inside it count, so a window is scored from at most ``_WIDTH`` of them.
+    """
+    starts = [start for start, _, _, _ in found]
+    best: tuple[int, int, int] | None = None
+    chosen = 0
+    for begin in sorted({max(0, start - _BEFORE) for start in starts}):
+        limit = begin + _WIDTH
+        leaves: set[int] = set()
+        typed = 0
+        at = bisect_left(starts, begin)
+        while at < len(found) and found[at][0] < limit:
+            _, end, number, as_typed = found[at]
+            if end <= limit:
+                leaves.add(number)
+                typed += as_typed
+            at += 1
+        score = (len(leaves), typed, -begin)
+        if best is None or score > best:
+            best, chosen = score, begin
+    return chosen
 
 
 def occurrences(words: list[str], term: Term, exact: bool) -> list[tuple[int, int]]:

@@ -1,4 +1,4 @@
-"""Highlighted excerpts: original spelling, escaped HTML, a window around the first match."""
+"""Highlighted excerpts: original spelling, escaped HTML, the window that best shows the query."""
 
 from __future__ import annotations
 
@@ -50,3 +50,42 @@ def test_without_a_match_the_start_of_the_body_is_shown() -> None:
     assert snippet("Tiêu đề", "Mưa lớn <kéo> dài.", parse(""), exact=False) == "Mưa lớn &lt;kéo&gt; dài."
     assert snippet("Tiêu đề", "", parse("xyz"), exact=False) == "Tiêu đề"
     assert snippet("", "", parse("xyz"), exact=False) == ""
+
+
+FILLER = " ".join(f"chữ{n}" for n in range(40))
+
+
+def test_the_window_showing_every_word_of_the_query_wins_over_the_first_match() -> None:
+    # "đã" folds to "da" and matches first; the passage naming the city shows both words.
+    body = f"Hôm qua trời đã mưa. {FILLER} Thành phố Đà Nẵng đón khách. {FILLER}"
+    text = snippet("", body, parse("đà nẵng"), exact=False)
+    assert "<mark>Đà</mark> <mark>Nẵng</mark>" in text
+    assert "<mark>đã</mark>" not in text
+
+
+def test_among_windows_with_every_word_the_spelling_typed_wins() -> None:
+    body = f"Họ đã nâng cao năng lực. {FILLER} Thành phố Đà Nẵng đón khách. {FILLER}"
+    text = snippet("", body, parse("đà nẵng"), exact=False)
+    assert "<mark>Đà</mark> <mark>Nẵng</mark>" in text and "<mark>năng</mark>" not in text
+    # Typed without diacritics, no spelling is preferred: the first window with both words is shown.
+    plain = snippet("", body, parse("da nang"), exact=False)
+    assert "<mark>đã</mark>" in plain and "<mark>năng</mark>" in plain and "Nẵng" not in plain
+
+
+def test_a_prefix_or_phrase_typed_with_diacritics_counts_as_typed() -> None:
+    body = f"Sông Hương đẹp. {FILLER} Về Huế mùa thu. {FILLER} Hoa huệ nở."
+    assert "<mark>Huế</mark>" in snippet("", body, parse("huế*"), exact=False)
+    body = f"Ông Bác Liêu phát biểu. {FILLER} Đội bóng Bạc Liêu thắng. {FILLER}"
+    text = snippet("", body, parse('"bạc liêu"'), exact=False)
+    assert "<mark>Bạc</mark> <mark>Liêu</mark>" in text and "Bác" not in text
+
+
+def test_equal_windows_keep_the_earliest() -> None:
+    body = f"Đà Nẵng mưa. {FILLER} Đà Nẵng nắng. {FILLER}"
+    assert snippet("", body, parse("đà nẵng"), exact=False).startswith("<mark>Đà</mark> <mark>Nẵng</mark> mưa")
+
+
+def test_coverage_counts_without_diacritics_too() -> None:
+    body = f"Cơn bão đi qua. {FILLER} Bão lũ làm sạt lở đường. {FILLER}"
+    text = snippet("", body, parse("bao AND lu"), exact=False)
+    assert "<mark>Bão</mark> <mark>lũ</mark>" in text and "Cơn" not in text
