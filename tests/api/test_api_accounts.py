@@ -27,10 +27,15 @@ CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 class Clock:
-    """A clock the test moves by hand."""
+    """A clock the test moves by hand.
+
+    It starts at the real time: the test client drops a cookie whose ``Expires`` has
+    passed by the wall clock, so a fixed start made every session test fail twelve
+    hours after that start (a session lasts twelve hours).
+    """
 
     def __init__(self) -> None:
-        self.now = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+        self.now = datetime.now(UTC).replace(microsecond=0)
 
     def __call__(self) -> datetime:
         return self.now
