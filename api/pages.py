@@ -20,7 +20,7 @@ from api.deps import LANGUAGE_COOKIE, ClientDep, Services, ServicesDep, Translat
 from api.i18n import LANGUAGES, Translator
 from api.labels import label_choices
 from api.permissions import Permission
-from api.search import MAX_PAGE, SearchParams, run_search
+from api.search import MAX_PAGE, SearchParams, phrase_hint_for, run_search
 from api.story import SHOWN_SIBLINGS, story_of
 from api.views import Labels, article_url, facet_groups, paging, web_link
 from core.errors import EmbeddingError, QueryError
@@ -132,6 +132,7 @@ def search_page(
         "page": None,
         "facets": [],
         "paging": None,
+        "phrase_hint": None,
         "error": "",
         "semantic": services.searcher.semantic,
         "like_item": services.store.get(params.like) if params.like else None,
@@ -148,6 +149,9 @@ def search_page(
         return render(request, services, t, "search.html", {**context, "error": t("semantic_unavailable")}, status=503)
     labels = Labels(t, services.config)
     context.update(page=page, facets=facet_groups(page, params, labels), paging=paging(page, params, MAX_PAGE))
+    context["phrase_hint"] = phrase_hint_for(
+        services.searcher, services.audit, params, page, client, actor=principal.actor
+    )
     return render(request, services, t, "search.html", context)
 
 

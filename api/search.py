@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Literal
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from core.enums import Stance, Topic
 from core.errors import EmbeddingError, QueryError
 from core.search import FACET_FIELDS, SearchMode, SearchPage, SearchQuery, Sort
 from indexing import Searcher
+from indexing.phrase_hint import phrase_hint
 
 MAX_PAGE = 500
 
@@ -163,3 +165,36 @@ def run_search(
         raise
     audit.record("search", actor, {**detail, "total": page.total})
     return page
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseHint:
+    """The search's bare words as one phrase (``indexing.phrase_hint``), what it finds, and its link."""
+
+    phrase: str
+    total: int
+    url: str
+
+
+def phrase_hint_for(
+    searcher: Searcher, audit: AuditLog, params: SearchParams, found: SearchPage, client: str, *, actor: str
+) -> PhraseHint | None:
+    """Offer ``params``' bare words as one phrase when that finds fewer items (first page of a keyword search).
+
+    The count is a search run for the analyst, so it is audited like one (``via`` "page-hint").
+
+    Raises:
+        StoreUnavailable: the store or the audit log cannot be reached.
+    """
+    if params.mode is not SearchMode.KEYWORD or params.like or params.page != 1 or found.total < 2:
+        return None
+    phrase = phrase_hint(params.q)
+    if phrase is None:
+        return None
+    # Newest first needs no relevance score for every match: the total alone is wanted.
+    query = replace(params.to_query(), text=phrase, sort=Sort.NEWEST, limit=0, offset=0, facets=False)
+    total = searcher.search(query).total
+    audit.record("search", actor, {**audit_detail(query, client, "page-hint"), "total": total})
+    if not 0 < total < found.total:
+        return None
+    return PhraseHint(phrase, total, params.model_copy(update={"q": phrase}).url(page=1))

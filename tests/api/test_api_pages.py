@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api import AuditLog
 from core import Item
+from core.ports import Store
+from tests.indexing.store_contract import article
 
 EVIL = "<script>alert('x')</script>"
 
@@ -114,3 +118,41 @@ def test_pages_load_nothing_from_elsewhere(client: TestClient) -> None:
     assert not re.search(r'(src|href)="(https?:)?//', response.text)
     assert response.headers["content-security-policy"].startswith("default-src 'self'")
     assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def test_bare_words_are_offered_as_one_phrase_when_it_finds_fewer(
+    client: TestClient, store: Store, audit: AuditLog
+) -> None:
+    when = datetime(2026, 11, 20, tzinfo=UTC)
+    store.upsert(
+        [
+            article("bong-da", "Bóng đá Đà Nẵng thắng lớn", "Đội bóng đá thành phố thắng 3-0.", when),
+            article("bong-ro", "Sân bóng rổ mới", "Sân được lát đá granite, có mái che.", when),
+        ]
+    )
+
+    page = client.get("/", params={"q": "bóng đá"}).text
+
+    assert "2 kết quả" in page
+    hint = re.search(r'<p class="phrase-hint">Tìm cả cụm <a href="([^"]+)">([^<]+)</a>: ([^<]+)</p>', page)
+    assert hint is not None
+    assert hint.group(1) == "/?q=%22b%C3%B3ng+%C4%91%C3%A1%22"
+    assert hint.group(2) == "&#34;bóng đá&#34;"
+    assert hint.group(3) == "1 tin (trong 2 tin có đủ các từ ở bất kỳ chỗ nào)"
+    searches = {entry.detail["via"]: entry.detail for entry in audit.entries(action="search")}
+    assert searches["page-hint"]["q"] == '"bóng đá"' and searches["page-hint"]["total"] == 1
+    assert "1 kết quả" in client.get(hint.group(1)).text
+
+
+@pytest.mark.parametrize("q", ["da nang", "bóng AND đá", '"bóng đá"', "bóng* đá"])
+def test_no_phrase_hint_when_it_would_not_narrow_or_the_query_is_not_bare(
+    client: TestClient, store: Store, q: str
+) -> None:
+    when = datetime(2026, 11, 20, tzinfo=UTC)
+    store.upsert(
+        [
+            article("bong-da", "Bóng đá Đà Nẵng thắng lớn", "Đội bóng đá thành phố thắng 3-0.", when),
+            article("bong-ro", "Sân bóng rổ mới", "Sân được lát đá granite, có mái che.", when),
+        ]
+    )
+    assert 'class="phrase-hint"' not in client.get("/", params={"q": q}).text
