@@ -79,10 +79,11 @@ def _found(
     typed_forms: list[str] | None = None
     found: list[tuple[int, int, int, bool]] = []
     for number, leaf in enumerate(leaves):
-        terms = (leaf.left, leaf.right) if isinstance(leaf, Near) else (leaf,)
         if isinstance(leaf, Near):
+            terms: tuple[Term, ...] = (leaf.left, leaf.right)
             ranges = near(occurrences(words, leaf.left, exact), occurrences(words, leaf.right, exact), leaf.distance)
         else:
+            terms = (leaf,)
             ranges = occurrences(words, leaf, exact)
         marks = [term for term in terms if not exact and term.tokens(exact=True) != term.tokens(exact=False)]
         if marks and typed_forms is None:
@@ -106,8 +107,9 @@ def _spelled(words: list[str], term: Term) -> bool:
 def _best_start(found: list[tuple[int, int, int, bool]]) -> int:
     """The first word of the window to show (see the module docstring for what "best" is).
 
-    Each window starts ``_BEFORE`` words before an occurrence; only the occurrences
-    inside it count, so a window is scored from at most ``_WIDTH`` of them.
+    Each window starts ``_BEFORE`` words before an occurrence and is scored from the
+    occurrences wholly inside it, found by bisection rather than by scanning every
+    occurrence for every window (a common syllable can occur hundreds of times).
     """
     starts = [start for start, _, _, _ in found]
     best: tuple[int, int, int] | None = None
