@@ -120,9 +120,9 @@ def test_pages_load_nothing_from_elsewhere(client: TestClient) -> None:
     assert response.headers["referrer-policy"] == "no-referrer"
 
 
-def test_bare_words_are_offered_as_one_phrase_when_it_finds_fewer(
-    client: TestClient, store: Store, audit: AuditLog
-) -> None:
+@pytest.fixture
+def football(store: Store) -> Store:
+    """One item with the word "bóng đá", one with "bóng" and "đá" apart."""
     when = datetime(2026, 11, 20, tzinfo=UTC)
     store.upsert(
         [
@@ -130,7 +130,12 @@ def test_bare_words_are_offered_as_one_phrase_when_it_finds_fewer(
             article("bong-ro", "Sân bóng rổ mới", "Sân được lát đá granite, có mái che.", when),
         ]
     )
+    return store
 
+
+def test_bare_words_are_offered_as_one_phrase_when_it_finds_fewer(
+    client: TestClient, football: Store, audit: AuditLog
+) -> None:
     page = client.get("/", params={"q": "bóng đá"}).text
 
     assert "2 kết quả" in page
@@ -146,13 +151,6 @@ def test_bare_words_are_offered_as_one_phrase_when_it_finds_fewer(
 
 @pytest.mark.parametrize("q", ["da nang", "bóng AND đá", '"bóng đá"', "bóng* đá"])
 def test_no_phrase_hint_when_it_would_not_narrow_or_the_query_is_not_bare(
-    client: TestClient, store: Store, q: str
+    client: TestClient, football: Store, q: str
 ) -> None:
-    when = datetime(2026, 11, 20, tzinfo=UTC)
-    store.upsert(
-        [
-            article("bong-da", "Bóng đá Đà Nẵng thắng lớn", "Đội bóng đá thành phố thắng 3-0.", when),
-            article("bong-ro", "Sân bóng rổ mới", "Sân được lát đá granite, có mái che.", when),
-        ]
-    )
     assert 'class="phrase-hint"' not in client.get("/", params={"q": q}).text
