@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlencode
 
@@ -13,7 +13,7 @@ from core.enums import Stance, Topic
 from core.errors import EmbeddingError, QueryError
 from core.search import FACET_FIELDS, SearchMode, SearchPage, SearchQuery, Sort
 from indexing import Searcher
-from indexing.phrase_hint import phrase_hint
+from indexing.phrase_hint import phrase_count
 
 MAX_PAGE = 500
 
@@ -186,15 +186,11 @@ def phrase_hint_for(
     Raises:
         StoreUnavailable: the store or the audit log cannot be reached.
     """
-    if params.mode is not SearchMode.KEYWORD or params.like or params.page != 1 or found.total < 2:
+    counted = phrase_count(searcher, params.to_query(), found.total)
+    if counted is None:
         return None
-    phrase = phrase_hint(params.q)
-    if phrase is None:
+    audit.record("search", actor, {**audit_detail(counted.query, client, "page-hint"), "total": counted.total})
+    if not counted.offered:
         return None
-    # Newest first needs no relevance score for every match: the total alone is wanted.
-    query = replace(params.to_query(), text=phrase, sort=Sort.NEWEST, limit=0, offset=0, facets=False)
-    total = searcher.search(query).total
-    audit.record("search", actor, {**audit_detail(query, client, "page-hint"), "total": total})
-    if not 0 < total < found.total:
-        return None
-    return PhraseHint(phrase, total, params.model_copy(update={"q": phrase}).url(page=1))
+    phrase = counted.query.text
+    return PhraseHint(phrase, counted.total, params.model_copy(update={"q": phrase}).url(page=1))

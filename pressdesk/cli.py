@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shlex
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -243,6 +244,7 @@ def search(
     --mode semantic ranks by meaning, across languages; --like ITEM_ID lists the items
     most like a stored one.
     """
+    from indexing.phrase_hint import phrase_count
     from pressdesk.wiring import make_searcher, open_audit, open_store
 
     request = SearchQuery(
@@ -258,8 +260,13 @@ def search(
     try:
         searcher = make_searcher(settings, open_store(settings), semantic=request.mode is not SearchMode.KEYWORD)
         page = searcher.search(request)
+        audit = open_audit(settings)
         detail = {"q": query, "mode": mode, "like": like, "filters": request.filters, "total": page.total, "via": "cli"}
-        open_audit(settings).record("search", actor(), detail)
+        audit.record("search", actor(), detail)
+        # A script reading --json wants the results only; a person reading the table gets the hint.
+        hint = None if as_json else phrase_count(searcher, request, page.total)
+        if hint is not None:
+            audit.record("search", actor(), {**detail, "q": hint.query.text, "total": hint.total, "via": "cli-hint"})
     except PressdeskError as exc:
         fail(exc)
         return
@@ -294,6 +301,16 @@ def search(
             hit.item.id,
         )
     out.print(table)
+    if hint is not None and hint.offered:
+        phrase = hint.query.text
+        vi_count, vi_total = (f"{n:,}".replace(",", ".") for n in (hint.total, page.total))
+        out.print(
+            f"Tìm cả cụm {phrase}: {vi_count} tin (trong {vi_total} tin có đủ các từ ở bất kỳ chỗ nào)."
+            f"\nAs one phrase, {phrase}: {hint.total:,} items (of the {page.total:,} with the words anywhere)."
+            f"\n  pressdesk search {shlex.quote(phrase)}",
+            markup=False,
+            highlight=False,
+        )
 
 
 @main.command()

@@ -36,6 +36,28 @@ def test_search_like_lists_similar_items_and_is_audited(data_dir: Path) -> None:
     assert (entry.detail["like"], entry.detail["total"], entry.detail["via"]) == (item.id, 4, "cli")
 
 
+def test_bare_words_are_offered_as_one_phrase_when_it_finds_fewer(data_dir: Path) -> None:
+    result = CliRunner().invoke(main, ["search", "đầu năm"])
+
+    assert result.exit_code == 0, result.output
+    assert "2 kết quả" in result.output
+    assert 'Tìm cả cụm "đầu năm": 1 tin (trong 2 tin có đủ các từ ở bất kỳ chỗ nào).' in result.output
+    assert 'As one phrase, "đầu năm": 1 items (of the 2 with the words anywhere).' in result.output
+    assert "pressdesk search '\"đầu năm\"'" in result.output
+    searches = {e.detail["via"]: e.detail for e in AuditLog(data_dir / "audit.db").entries(action="search")}
+    assert (searches["cli"]["total"], searches["cli-hint"]["q"], searches["cli-hint"]["total"]) == (2, '"đầu năm"', 1)
+
+
+@pytest.mark.parametrize(("args", "counted"), [(["da nang"], True), (["đầu năm", "--json"], False)])
+def test_no_phrase_hint_when_it_would_not_narrow_or_for_scripts(data_dir: Path, args: list[str], counted: bool) -> None:
+    result = CliRunner().invoke(main, ["search", *args])
+
+    assert result.exit_code == 0, result.output
+    assert "cụm" not in result.output and "one phrase" not in result.output
+    vias = sorted(e.detail["via"] for e in AuditLog(data_dir / "audit.db").entries(action="search"))
+    assert vias == (["cli", "cli-hint"] if counted else ["cli"])
+
+
 def test_export_writes_the_file_and_audits_it(data_dir: Path) -> None:
     target = data_dir / "out.csv"
     result = CliRunner().invoke(main, ["export", "da nang", "--filter", "stance=positive", "--out", str(target)])
