@@ -35,6 +35,9 @@ class SearchParams(BaseModel):
     like: str = Field(default="", max_length=64)
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
     size: int = Field(default=20, ge=1, le=100)
+    # In date order, whether each hit carries its relevance score (``SearchQuery.scored``).
+    # The JSON API scores unless asked not to; the search page shows no scores and never asks.
+    scores: bool = True
 
     @classmethod
     def from_query(cls, query: SearchQuery) -> SearchParams:
@@ -87,6 +90,7 @@ class SearchParams(BaseModel):
             offset=(self.page - 1) * self.size,
             mode=self.mode,
             like=self.like,
+            scored=self.scores,
         )
 
     def url(

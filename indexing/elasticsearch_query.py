@@ -64,7 +64,7 @@ def compile_search(query: SearchQuery, tree: Node | None) -> dict[str, Any]:
         "from_": query.offset,
         "size": query.limit,
         "track_total_hits": True,
-        "track_scores": True,
+        "track_scores": query.scored,  # relevance order scores regardless
     }
     if query.facets:
         search["aggs"] = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACET_FIELDS}

@@ -200,7 +200,8 @@ class SqliteStore:
 
         In relevance order every match is scored (the order needs it). In date order the
         matches come unscored, are ordered by the in-memory publication times, and only
-        the page's rows are scored. Call under the lock, inside one read transaction.
+        the page's rows are scored, if ``query.scored``. Call under the lock, inside one
+        read transaction.
         """
         scored = sql.sort is Sort.RELEVANCE
         matched, scores = _collect(conn, sql, scored=scored)
@@ -211,7 +212,7 @@ class SqliteStore:
         docs = docs[query.offset :]
         if scored:
             return docs, matched
-        page_scores = _scores(conn, sql, [doc for doc, _, _ in docs])
+        page_scores = _scores(conn, sql, [doc for doc, _, _ in docs]) if query.scored else {}
         return [(doc, page_scores.get(doc, 0.0), item_id) for doc, _, item_id in docs], matched
 
     def nearest(self, vector: Vector, k: int = 10, within: SearchQuery | None = None) -> list[tuple[str, float]]:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from api import AuditLog, create_app
 from api.accounts import AccountBook
 from core import Settings, Store
+from indexing import sqlite
 
 TokenHeaders = Callable[[AccountBook, str], dict[str, str]]
 
@@ -125,3 +126,34 @@ def test_page_shows_a_query_error_in_place(
     assert response.headers["content-type"].startswith("text/html")
     assert 'role="alert"' in response.text
     assert "did you mean OR" in response.text
+
+
+def test_date_ordered_hits_carry_scores_unless_the_client_asks_not(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scored_pages: list[list[int]] = []
+    real = sqlite._scores
+
+    def counting(conn: object, sql: object, docs: list[int]) -> dict[int, float]:
+        scored_pages.append(docs)
+        return real(conn, sql, docs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite, "_scores", counting)
+    asked = {"q": "da nang", "sort": "newest"}
+    scored = client.get("/api/search", params=asked).json()["hits"]
+    unscored = client.get("/api/search", params={**asked, "scores": "false"}).json()["hits"]
+
+    assert len(scored_pages) == 1 and scored and all(hit["score"] > 0 for hit in scored)
+    assert [hit["id"] for hit in unscored] == [hit["id"] for hit in scored]
+    assert all(hit["score"] == 0.0 for hit in unscored)
+
+
+def test_the_search_page_does_not_score_a_date_ordered_page(
+    app_client: TestClient, csrf: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    del csrf  # logged in
+    monkeypatch.setattr(sqlite, "_scores", lambda *args: pytest.fail("the page shows no scores"))
+
+    page = app_client.get("/", params={"q": "da nang", "sort": "newest"})
+
+    assert page.status_code == 200 and "<mark>" in page.text

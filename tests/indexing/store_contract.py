@@ -374,6 +374,18 @@ class StoreContract:
         page = store.search(SearchQuery(text="da nang", sort=Sort.NEWEST))
         expected = ["mua-lon", "apec-en", "xe-buyt", "tau-bien", "phao-hoa"]
         assert [hit.item.id for hit in page.hits] == [items[s].id for s in expected]
+        assert all(hit.score > 0 for hit in page.hits)  # each hit's relevance, though the order is by date
+
+    def test_a_date_ordered_page_can_skip_its_scores(self, store: Store, items: dict[str, Item]) -> None:
+        query = SearchQuery(text="da nang", sort=Sort.NEWEST, facets=True)
+        scored, unscored = store.search(query), store.search(replace(query, scored=False))
+        assert len(scored.hits) == 5 and all(hit.score > 0 for hit in scored.hits)
+        assert [hit.item.id for hit in unscored.hits] == [hit.item.id for hit in scored.hits]
+        assert [hit.score for hit in unscored.hits] == [0.0] * len(scored.hits)
+        assert (unscored.total, unscored.facets) == (scored.total, scored.facets)
+        assert [hit.snippet for hit in unscored.hits] == [hit.snippet for hit in scored.hits]
+        relevance = store.search(replace(query, sort=Sort.RELEVANCE, scored=False))
+        assert all(hit.score > 0 for hit in relevance.hits)  # relevance order always scores
 
     def test_relevance_ranks_the_item_most_about_the_words_first(self, store: Store) -> None:
         when = datetime(2018, 9, 1, tzinfo=UTC)

@@ -153,6 +153,11 @@ def test_sort_ends_on_id_for_search_after() -> None:
     assert compiled("lũ", sort=Sort.OLDEST)["sort"] == [{"published": {"order": "asc"}}, {"id": {"order": "asc"}}]
 
 
+def test_a_date_ordered_search_tracks_scores_unless_told_not_to() -> None:
+    assert compiled("lũ", sort=Sort.NEWEST)["track_scores"] is True
+    assert compiled("lũ", sort=Sort.NEWEST, scored=False)["track_scores"] is False
+
+
 def test_pages_past_the_window_are_reached_with_search_after() -> None:
     search = compiled("lũ", offset=MAX_WINDOW * 3, limit=20)
     assert search["from_"] == MAX_WINDOW * 3  # only usable within the window; the store resumes instead
