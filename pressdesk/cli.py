@@ -255,6 +255,7 @@ def search(
         limit=limit,
         mode=SearchMode(mode),
         like=like,
+        scored=as_json,  # the table shows no scores: a date-ordered page then skips them
     )
     settings = settings_or_exit()
     try:
@@ -306,7 +307,8 @@ def search(
         vi_count, vi_total = (f"{n:,}".replace(",", ".") for n in (hint.total, page.total))
         out.print(
             f"Tìm cả cụm {phrase}: {vi_count} tin (trong {vi_total} tin có đủ các từ ở bất kỳ chỗ nào)."
-            f"\nAs one phrase, {phrase}: {hint.total:,} items (of the {page.total:,} with the words anywhere)."
+            f"\nAs one phrase, {phrase}: {hint.total:,} item{'' if hint.total == 1 else 's'}"
+            f" (of the {page.total:,} with the words anywhere)."
             f"\n  pressdesk search {shlex.quote(phrase)}",
             markup=False,
             highlight=False,

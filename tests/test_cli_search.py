@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from api import AuditLog
-from indexing import SqliteStore
+from indexing import SqliteStore, sqlite
 from pressdesk.cli import main
 from tests.indexing.store_contract import corpus
 
@@ -42,7 +42,7 @@ def test_bare_words_are_offered_as_one_phrase_when_it_finds_fewer(data_dir: Path
     assert result.exit_code == 0, result.output
     assert "2 kết quả" in result.output
     assert 'Tìm cả cụm "đầu năm": 1 tin (trong 2 tin có đủ các từ ở bất kỳ chỗ nào).' in result.output
-    assert 'As one phrase, "đầu năm": 1 items (of the 2 with the words anywhere).' in result.output
+    assert 'As one phrase, "đầu năm": 1 item (of the 2 with the words anywhere).' in result.output
     assert "pressdesk search '\"đầu năm\"'" in result.output
     searches = {e.detail["via"]: e.detail for e in AuditLog(data_dir / "audit.db").entries(action="search")}
     assert (searches["cli"]["total"], searches["cli-hint"]["q"], searches["cli-hint"]["total"]) == (2, '"đầu năm"', 1)
@@ -108,3 +108,14 @@ def test_saved_add_list_delete(data_dir: Path) -> None:
     assert runner.invoke(main, ["saved", "delete", saved_id]).exit_code == 0
     missing = runner.invoke(main, ["saved", "delete", saved_id])
     assert missing.exit_code == 1 and "saved list" in missing.output
+
+
+def test_the_table_skips_date_order_scores_that_json_prints(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    as_json = CliRunner().invoke(main, ["search", "da nang", "--sort", "newest", "--json"])
+    scores = [json.loads(line)["score"] for line in as_json.output.splitlines()]
+    assert as_json.exit_code == 0 and len(scores) == 5 and all(score > 0 for score in scores)
+
+    monkeypatch.setattr(sqlite, "_scores", lambda *args: pytest.fail("the table shows no scores"))
+    table = CliRunner().invoke(main, ["search", "da nang", "--sort", "newest"])
+    assert table.exit_code == 0, table.output
+    assert "5 kết quả" in table.output
