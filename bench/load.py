@@ -107,8 +107,11 @@ def analyst_token(state: Path) -> str:
     return token
 
 
-def start_server(data: Path, state: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+def start_server(
+    data: Path, state: Path, port: int, workers: int = 1, *, bm25: bool = False
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LOADBENCH_DATA": str(data), "LOADBENCH_STATE": str(state)}
+    env["LOADBENCH_BM25"] = "1" if bm25 else ""
     process = subprocess.Popen(  # the bench's own server, argv fixed above
         [sys.executable, "-c", SERVER, str(port), str(workers)],
         cwd=ROOT,
@@ -233,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="each client keeps one connection open for all its requests (default: a new connection per request)",
     )
+    parser.add_argument(
+        "--bm25",
+        action="store_true",
+        help="the store ranks with FTS5's bm25() instead of pd_rank with kept phrase counts, to compare",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if not (args.data / "items.db").exists():
@@ -241,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pressdesk-load-") as state_dir:
         state = Path(state_dir)
         token = analyst_token(state)
-        server = start_server(args.data, state, port, args.workers)
+        server = start_server(args.data, state, port, args.workers, bm25=args.bm25)
         try:
             tally, wall = asyncio.run(
                 drive(

@@ -3,7 +3,8 @@
 uvicorn starts each worker process afresh and finds the application by its import
 path, so everything it needs (where the store and the server's own files are) comes
 from the environment rather than from arguments: ``LOADBENCH_DATA`` (the folder with
-``items.db``) and ``LOADBENCH_STATE`` (settings, audit log and accounts).
+``items.db``) and ``LOADBENCH_STATE`` (settings, audit log and accounts); a non-empty
+``LOADBENCH_BM25`` ranks with FTS5's ``bm25()`` instead of kept phrase counts.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def build() -> FastAPI:
     data, state = Path(os.environ["LOADBENCH_DATA"]), Path(os.environ["LOADBENCH_STATE"])
     return create_app(
         Settings.model_validate({"data_dir": state}),
-        SqliteStore(data / "items.db"),
+        SqliteStore(data / "items.db", keep_phrase_counts=not os.environ.get("LOADBENCH_BM25")),
         AuditLog(state / "audit.db"),
         accounts=AccountBook(state / "accounts.db"),
     )

@@ -411,6 +411,11 @@ def main() -> int:
         "--reuse", action="store_true", help="time the queries on the store an earlier --keep run left (no ingest)"
     )
     parser.add_argument("--batch", type=int, default=2000, help="items per upsert (default 2000)")
+    parser.add_argument(
+        "--bm25",
+        action="store_true",
+        help="rank with FTS5's bm25() instead of pd_rank with kept phrase counts (indexing.sqlite_rank), to compare",
+    )
     parser.add_argument("--runs", type=int, default=100, help="timed runs per query kind (default 100)")
     parser.add_argument("--budget", type=float, default=60.0, help="seconds per query kind before stopping early")
     parser.add_argument("--base", type=int, default=3000, help="real passages to embed and recombine (default 3000)")
@@ -430,7 +435,7 @@ def main() -> int:
     reuse = args.reuse and (folder / "items.db").exists()
     if not reuse:
         shutil.rmtree(folder, ignore_errors=True)
-    store = SqliteStore(folder / "items.db")
+    store = SqliteStore(folder / "items.db", keep_phrase_counts=not args.bm25)
     try:
         if reuse:
             result.notes.append(

@@ -37,6 +37,7 @@ from indexing.sqlite_fts import INSERT as _FTS_INSERT
 from indexing.sqlite_fts import INSERT_JSON as _FTS_INSERT_JSON
 from indexing.sqlite_fts import fts_values
 from indexing.sqlite_query import SqlSearch, compile_search, date_window
+from indexing.sqlite_rank import PhraseCounts
 from indexing.sqlite_schema import migrate, transaction
 from indexing.vectors import EXACT_BELOW, VectorIndex
 
@@ -90,15 +91,26 @@ class SqliteStore:
             with ``StoreUnavailable``.
         exact_below: nearest-neighbour search is exact while fewer rows can match
             (``indexing.vectors``); 0 always uses the saved HNSW index (``path`` + ``.vectors``).
+        keep_phrase_counts: rank with ``pd_rank`` and the phrases' document counts kept
+            between writes (``indexing.sqlite_rank``) where ``indexing._rank`` was built;
+            ``False`` ranks with FTS5's ``bm25()`` (the same scores), as a benchmark compares.
     """
 
-    def __init__(self, path: Path, *, busy_timeout: float = 5.0, exact_below: int = EXACT_BELOW) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        busy_timeout: float = 5.0,
+        exact_below: int = EXACT_BELOW,
+        keep_phrase_counts: bool = True,
+    ) -> None:
         self._path = path
         self._busy_timeout = busy_timeout
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._vectors = VectorIndex(path.with_name(path.name + ".vectors"), exact_below=exact_below)
         self._facets = FacetColumns()
+        self._ranking = PhraseCounts() if keep_phrase_counts else PhraseCounts(enabled=False)
 
     def upsert(self, items: Sequence[Item]) -> UpsertResult:
         """Write ``items`` in one transaction; an item already stored is replaced.
@@ -160,7 +172,7 @@ class SqliteStore:
         check(query)
         tree = parse(query.text)
         with self._session() as conn, transaction(conn):
-            sql = _compiled(conn, query, tree)
+            sql = self._ranking.ranked(conn, _compiled(conn, query, tree))
             docs, matched = self._page(conn, sql, query, facets=query.facets)
             rows = _records(conn, [doc for doc, _, _ in docs])
             facets = self._facets.counts(matched) if query.facets else {}
@@ -188,7 +200,7 @@ class SqliteStore:
         tree = parse(query.text)
         count = query.offset + query.limit
         with self._session() as conn, transaction(conn):
-            sql = _compiled(conn, query, tree)
+            sql = self._ranking.ranked(conn, _compiled(conn, query, tree))
             top = _top(conn, sql, count) if sql.sort is Sort.RELEVANCE and sql.window is None else None
             docs = top[query.offset :] if top is not None else self._page(conn, sql, query, facets=False)[0]
         return [item_id for _, _, item_id in docs]

@@ -44,9 +44,11 @@ from indexing.query_tree import (
 )
 
 # Column weights for bm25, in table order (title, body): a word in the title says
-# more about the item than one in the body.
-_BM25 = "-bm25(items_fts, 2.0, 1.0)"
-_COLUMNS = "{title body}"
+# more about the item than one in the body. ``indexing.sqlite_rank`` swaps ``BM25`` for
+# its cached-count twin with the same weights.
+WEIGHTS = (2.0, 1.0)
+BM25 = f"-bm25(items_fts, {', '.join(map(str, WEIGHTS))})"
+COLUMNS = "{title body}"
 _IN_MATCH = "i.doc IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
 _IN_SET = "i.doc IN (SELECT value FROM json_each(?))"
 
@@ -146,7 +148,7 @@ def compile_search(query: SearchQuery, tree: Node | None, exact: ExactMatches | 
         also = "" if not conditions else f" AND {where.sql}"
         matches = f"FROM items_fts CROSS JOIN items AS i ON i.doc = items_fts.rowid WHERE items_fts MATCH ?{also}"
         params = (match, *where.params)
-        score = _BM25
+        score = BM25
         window = _window(query, rest)
         # Every condition is on a column of the narrow ``items_facets`` index: the wide
         # rows (record, embedding) are never read while matching.
@@ -168,7 +170,7 @@ def compile_search(query: SearchQuery, tree: Node | None, exact: ExactMatches | 
             where.params,
         )  # fmt: skip
     ranked = (
-        f"FROM items AS i LEFT JOIN (SELECT rowid AS doc, {_BM25} AS relevance "  # noqa: S608 - every value is bound
+        f"FROM items AS i LEFT JOIN (SELECT rowid AS doc, {BM25} AS relevance "  # noqa: S608 - every value is bound
         f"FROM items_fts WHERE items_fts MATCH ?) AS r ON r.doc = i.doc WHERE {where.sql}"
     )
     rank = " OR ".join(_leaf(leaf) for leaf in positive)
@@ -177,7 +179,7 @@ def compile_search(query: SearchQuery, tree: Node | None, exact: ExactMatches | 
     collect = f"SELECT i.doc, {score} {ranked}"
     return SqlSearch(
         matches, where.params, ranked, ranked_params, score, order, collect, ranked_params, None, sort, docs,
-        where.params, rank, _BM25,
+        where.params, rank, BM25,
     )  # fmt: skip
 
 
@@ -235,8 +237,8 @@ def _group(parts: list[str | None], operator: str) -> str:
 
 def _leaf(leaf: TextLeaf) -> str:
     if isinstance(leaf, Near):
-        return f"{_COLUMNS} : NEAR({_phrase(leaf.left)} {_phrase(leaf.right)}, {leaf.distance})"
-    return f"{_COLUMNS} : {_phrase(leaf)}"
+        return f"{COLUMNS} : NEAR({_phrase(leaf.left)} {_phrase(leaf.right)}, {leaf.distance})"
+    return f"{COLUMNS} : {_phrase(leaf)}"
 
 
 def _phrase(term: Term) -> str:

@@ -242,6 +242,7 @@ def test_a_store_from_before_the_write_buffer_setting_gains_it(tmp_path: Path) -
     store.close()
     with sqlite3.connect(path, isolation_level=None) as conn:  # as version 4 left it
         conn.execute("DELETE FROM items_fts_config WHERE k = 'hashsize'")
+        conn.execute("DROP TRIGGER items_text_changed")  # version 7's
         conn.execute("PRAGMA user_version = 4")
     again = SqliteStore(path)
     assert again.search(SearchQuery(text="bac giang")).total == 1

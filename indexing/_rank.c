@@ -1,0 +1,149 @@
+/*
+ * pd_rank: FTS5's bm25, given each phrase's document count instead of counting it.
+ *
+ * FTS5's own bm25() finds how many rows hold each phrase of the query by running that
+ * phrase over the whole table (xQueryPhrase), on every query, before it scores a single
+ * row. At a million items that is a third of a boolean search's time. The store keeps
+ * those counts between writes (indexing/sqlite_rank.py) and passes them in:
+ *
+ *     pd_rank(items_fts, weight_0, ..., weight_{columns-1}, count_0, ..., count_{phrases-1})
+ *
+ * Everything else is bm25() as SQLite 3.40's fts5_aux.c computes it, in the same order of
+ * floating-point operations, so the scores are the same numbers: k1 1.2, b 0.75, the
+ * inverse document frequency log((N - n + 0.5) / (n + 0.5)) floored at 1e-6, a row's
+ * length and the average length over all columns, and the result negated (smaller is
+ * better, as bm25() returns it).
+ *
+ * The function is registered on every SQLite connection the process opens afterwards
+ * through sqlite3_auto_extension. That reaches Python's sqlite3 module only when both use
+ * the same libsqlite3 (the shared system library); indexing/sqlite_rank.py checks on a
+ * real connection and falls back to bm25() otherwise.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <string.h>
+
+typedef struct {
+  int nPhrase;
+  double avgdl;
+  double *aIDF;  /* nPhrase values */
+  double *aFreq; /* nPhrase values, reset for each row */
+} RankData;
+
+static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, int nVal, sqlite3_value **apVal, RankData **out) {
+  RankData *p = (RankData *)api->xGetAuxdata(fts, 0);
+  if (p) {
+    *out = p;
+    return SQLITE_OK;
+  }
+  int nCol = api->xColumnCount(fts);
+  int nPhrase = api->xPhraseCount(fts);
+  if (nVal != nCol + nPhrase) return SQLITE_ERROR;
+  p = (RankData *)sqlite3_malloc64(sizeof(RankData) + sizeof(double) * 2 * (sqlite3_int64)nPhrase);
+  if (!p) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(RankData) + sizeof(double) * 2 * (sqlite3_int64)nPhrase);
+  p->nPhrase = nPhrase;
+  p->aIDF = (double *)&p[1];
+  p->aFreq = &p->aIDF[nPhrase];
+  sqlite3_int64 nRow = 0, nToken = 0;
+  int rc = api->xRowCount(fts, &nRow);
+  if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &nToken);
+  if (rc == SQLITE_OK && nRow > 0) p->avgdl = (double)nToken / (double)nRow;
+  for (int i = 0; rc == SQLITE_OK && i < nPhrase; i++) {
+    sqlite3_int64 nHit = sqlite3_value_int64(apVal[nCol + i]);
+    double idf = log((nRow - nHit + 0.5) / (nHit + 0.5));
+    if (idf <= 0.0) idf = 1e-6;
+    p->aIDF[i] = idf;
+  }
+  if (rc == SQLITE_OK) rc = api->xSetAuxdata(fts, p, sqlite3_free);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(p);
+    return rc;
+  }
+  *out = p;
+  return SQLITE_OK;
+}
+
+static void pd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nVal, sqlite3_value **apVal) {
+  const double k1 = 1.2;
+  const double b = 0.75;
+  RankData *p = 0;
+  int rc = rank_data(api, fts, nVal, apVal, &p);
+  if (rc == SQLITE_ERROR) {
+    sqlite3_result_error(ctx, "pd_rank: give one weight per column, then one document count per phrase", -1);
+    return;
+  }
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, rc);
+    return;
+  }
+  memset(p->aFreq, 0, sizeof(double) * p->nPhrase);
+  int nInst = 0;
+  rc = api->xInstCount(fts, &nInst);
+  for (int i = 0; rc == SQLITE_OK && i < nInst; i++) {
+    int ip, ic, io;
+    rc = api->xInst(fts, i, &ip, &ic, &io);
+    if (rc == SQLITE_OK) p->aFreq[ip] += sqlite3_value_double(apVal[ic]);
+  }
+  double D = 0.0;
+  if (rc == SQLITE_OK) {
+    int nTok = 0;
+    rc = api->xColumnSize(fts, -1, &nTok);
+    D = (double)nTok;
+  }
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, rc);
+    return;
+  }
+  double score = 0.0;
+  for (int i = 0; i < p->nPhrase; i++) {
+    score += p->aIDF[i] * ((p->aFreq[i] * (k1 + 1.0)) / (p->aFreq[i] + k1 * (1 - b + b * D / p->avgdl)));
+  }
+  sqlite3_result_double(ctx, -1.0 * score);
+}
+
+static int on_open(sqlite3 *db, char **error, const void *thunk) {
+  (void)error;
+  (void)thunk;
+  fts5_api *api = 0;
+  sqlite3_stmt *statement = 0;
+  /* A library built without FTS5 has no fts5() function: nothing to register. */
+  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &statement, 0) != SQLITE_OK) return SQLITE_OK;
+  sqlite3_bind_pointer(statement, 1, (void *)&api, "fts5_api_ptr", 0);
+  sqlite3_step(statement);
+  sqlite3_finalize(statement);
+  if (api && api->iVersion >= 2) api->xCreateFunction(api, "pd_rank", 0, pd_rank, 0);
+  return SQLITE_OK;
+}
+
+static PyObject *register_rank(PyObject *self, PyObject *unused) {
+  (void)self;
+  (void)unused;
+  int rc = sqlite3_auto_extension((void (*)(void))on_open);
+  if (rc != SQLITE_OK) {
+    PyErr_Format(PyExc_RuntimeError, "sqlite3_auto_extension failed (%d)", rc);
+    return NULL;
+  }
+  Py_RETURN_NONE;
+}
+
+static PyObject *library_version(PyObject *self, PyObject *unused) {
+  (void)self;
+  (void)unused;
+  return PyUnicode_FromString(sqlite3_libversion());
+}
+
+static PyMethodDef methods[] = {
+    {"register", register_rank, METH_NOARGS,
+     "Register pd_rank on every SQLite connection opened from now on (idempotent)."},
+    {"library_version", library_version, METH_NOARGS, "The version of the libsqlite3 this module is linked to."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "indexing._rank",
+                                    "bm25 for FTS5 with the phrases' document counts given (see _rank.c).", -1,
+                                    methods, NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC PyInit__rank(void) { return PyModule_Create(&module); }

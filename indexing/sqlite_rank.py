@@ -1,0 +1,120 @@
+"""Relevance in the SQLite store: FTS5's bm25, with each phrase's document count kept between writes.
+
+FTS5's ``bm25()`` needs, for every phrase of the query, how many rows hold it, and finds
+out by running the phrase over the whole table on every query. At 1,000,000 items that
+is about a third of a boolean search and half of a phrase search (bench/README.md). The
+counts only change when the store does, so a ``PhraseCounts`` keeps them per store
+generation (the ``facet_log`` sequence, which every insert, update and delete of an item
+advances, in the same transaction as its full-text rows) and hands them to ``pd_rank``
+(``indexing/_rank.c``), which is ``bm25()`` given the counts: the same scores, the same
+order.
+
+A phrase is counted on the first query that needs it after a write, in that query's read
+transaction, at the cost ``bm25()`` pays every time; the next page, a facet clicked or
+another analyst's search with the same words finds it counted, until the next write
+(each batch collection stores starts the counts again). Where the extension was
+not built (no C compiler or SQLite headers at install) or cannot reach the connection
+(a Python with its own copy of SQLite), relevance stays ``bm25()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import threading
+from dataclasses import replace
+from functools import cache
+
+from indexing.sqlite_query import BM25, COLUMNS, WEIGHTS, SqlSearch
+
+_log = logging.getLogger(__name__)
+
+# Each phrase of a compiled MATCH expression, in order: ``"tokens"`` or ``"tokens" *``.
+# Tokens are runs of letters and digits (``indexing.sqlite_query._phrase``): no quote
+# ever appears inside one. FTS5 numbers the phrases in this same order.
+_PHRASE = re.compile(r'"[^"]*"(?: \*)?')
+_GENERATION = "SELECT seq FROM sqlite_sequence WHERE name = 'facet_log'"
+#: Phrases kept per generation; past this the cache starts again (a bound, not a tuning knob).
+MAX_PHRASES = 20_000
+
+
+@cache
+def available() -> bool:
+    """Whether ``pd_rank`` is registered on the connections this process opens (checked once, for real)."""
+    try:
+        from indexing import _rank  # noqa: PLC0415 - optional compiled module
+    except ImportError:
+        _log.info("relevance uses FTS5's bm25(): indexing._rank was not built (needs gcc and libsqlite3-dev)")
+        return False
+    _rank.register()
+    probe = sqlite3.connect(":memory:")
+    try:
+        probe.execute("CREATE VIRTUAL TABLE t USING fts5(a)")
+        probe.execute("INSERT INTO t (a) VALUES ('x')")
+        probe.execute("SELECT pd_rank(t, 1.0, 1) FROM t WHERE t MATCH 'x'").fetchall()
+    except sqlite3.OperationalError as exc:
+        _log.warning(
+            "relevance uses FTS5's bm25(): pd_rank (built for SQLite %s) is not on this Python's SQLite %s (%s)",
+            _rank.library_version(),
+            sqlite3.sqlite_version,
+            exc,
+        )
+        return False
+    finally:
+        probe.close()
+    return True
+
+
+def phrases(match: str) -> list[str]:
+    """The phrases of a compiled MATCH expression, in FTS5's order, each as a MATCH of its own."""
+    return [f"{COLUMNS} : {phrase}" for phrase in _PHRASE.findall(match)]
+
+
+class PhraseCounts:
+    """How many rows hold each phrase, per store generation, and the ranking that uses them."""
+
+    def __init__(self, *, enabled: bool | None = None) -> None:
+        self._enabled = available() if enabled is None else enabled
+        self._generation: int | None = None
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def kept(self) -> int:
+        """How many phrases' counts are kept now (0 when ranking with ``bm25()``)."""
+        with self._lock:
+            return len(self._counts)
+
+    def ranked(self, conn: sqlite3.Connection, sql: SqlSearch) -> SqlSearch:
+        """``sql`` with ``bm25()`` replaced by ``pd_rank`` and the counts; call inside the search's read transaction."""
+        if not self._enabled or sql.rank_match is None:
+            return sql
+        counts = self.counts(conn, phrases(sql.rank_match))
+        arguments = ", ".join([*map(str, WEIGHTS), *map(str, counts)])
+        expression = f"-pd_rank(items_fts, {arguments})"
+        return replace(
+            sql,
+            ranked=sql.ranked.replace(BM25, expression),
+            score=sql.score.replace(BM25, expression),
+            collect=sql.collect.replace(BM25, expression),
+            bm25=sql.bm25.replace(BM25, expression),
+        )
+
+    def counts(self, conn: sqlite3.Connection, wanted: list[str]) -> list[int]:
+        """The number of rows matching each of ``wanted`` (MATCH expressions), as ``conn`` sees the table now."""
+        row = conn.execute(_GENERATION).fetchone()
+        generation = 0 if row is None else int(row[0])
+        with self._lock:
+            if generation != self._generation or len(self._counts) > MAX_PHRASES:
+                self._counts = {}
+                self._generation = generation
+            known = dict(self._counts)
+        missing = [phrase for phrase in dict.fromkeys(wanted) if phrase not in known]
+        for phrase in missing:
+            query = "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?"
+            known[phrase] = int(conn.execute(query, (phrase,)).fetchone()[0])
+        with self._lock:
+            if generation == self._generation:
+                self._counts.update({phrase: known[phrase] for phrase in missing})
+        return [known[phrase] for phrase in wanted]

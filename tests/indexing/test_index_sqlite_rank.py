@@ -1,0 +1,174 @@
+"""``pd_rank``: FTS5's bm25 given the phrases' document counts, which the store keeps between writes.
+
+The promise is the same scores as ``bm25()`` to the last bit, hence the same order and
+pages; the tests compare a store ranking with ``pd_rank`` against one on the same file
+ranking with ``bm25()``, before and after writes that change the counts.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import indexing
+from core import Item, SearchQuery, Sort, Stance
+from indexing import SqliteStore
+from indexing.query import parse
+from indexing.sqlite_query import compile_search
+from indexing.sqlite_rank import PhraseCounts, available, phrases
+from tests.indexing.store_contract import article
+
+ANY = "{title body}"
+
+if not available():
+    # CI installs gcc and libsqlite3-dev (.ci/run), so there the module must be built.
+    if os.environ.get("CI"):
+        pytest.fail("indexing._rank was not built or cannot reach this Python's SQLite; see the log above")
+    pytest.skip("indexing._rank was not built (needs gcc and libsqlite3-dev at install)", allow_module_level=True)
+
+# Words with very different document frequencies: "lũ" is in most items, so its inverse
+# document frequency is floored (bm25's 1e-6), "sạt lở" in a few.
+WORDS = {
+    "lũ": 60, "Đà Nẵng": 30, "du lịch": 20, "biển": 20, "đầu tư": 10, "giá đất": 8, "quy hoạch": 8,
+    "y tế": 6, "lừa đảo": 4, "pháo hoa": 4, "sạt lở": 2, "cầu Rồng": 2,
+}  # fmt: skip
+FILLER = ["tin", "mới", "người", "dân", "thành", "phố", "ngày", "năm", "tỉnh", "huyện", "xã", "đường"]
+QUERIES = [
+    "lũ",
+    "lũ biển",
+    '"du lịch" biển',
+    '"đầu tư" OR "giá đất"',
+    "lũ NOT biển",
+    "quy* NEAR/3 hoạch",
+    "(lũ OR biển) stance:negative",
+    '"lừa đảo" -cầu',
+    "Đà Nẵng pháo hoa",
+    '"sạt lở" OR lũ OR "y tế"',
+    '"y tế" OR NOT lũ',
+    "lũ OR stance:negative",
+]
+
+
+def _items(count: int, seed: int, start: datetime) -> list[Item]:
+    rng = random.Random(seed)
+    words, weights = list(WORDS), list(WORDS.values())
+    made = []
+    for n in range(count):
+        title = " ".join(rng.choices(words, weights, k=rng.randint(1, 3)) + rng.choices(FILLER, k=2))
+        body = " ".join(rng.choices(words, weights, k=rng.randint(0, 12)) + rng.choices(FILLER, k=rng.randint(3, 40)))
+        stance = rng.choice(list(Stance))
+        made.append(article(f"bai-{seed}-{n}", title, body, start + timedelta(hours=n), stance=stance))
+    return made
+
+
+@pytest.fixture
+def stores(tmp_path: Path) -> Iterator[tuple[SqliteStore, SqliteStore]]:
+    """The same file opened twice: ranking with ``pd_rank`` and, as the reference, with ``bm25()``."""
+    path = tmp_path / "items.db"
+    fast = SqliteStore(path)
+    fast.upsert(_items(400, seed=1, start=datetime(2025, 1, 1, tzinfo=UTC)))
+    reference = SqliteStore(path, keep_phrase_counts=False)
+    yield fast, reference
+    fast.close()
+    reference.close()
+
+
+def _pages(store: SqliteStore) -> list[object]:
+    pages: list[object] = []
+    for text in QUERIES:
+        for sort in (Sort.RELEVANCE, Sort.NEWEST):
+            page = store.search(SearchQuery(text=text, sort=sort, limit=30, offset=5))
+            pages.append([(hit.item.id, hit.score) for hit in page.hits])
+        pages.append(store.ranked_ids(SearchQuery(text=text, limit=50)))
+    return pages
+
+
+def test_scores_pages_and_orders_are_bm25s_exactly(stores: tuple[SqliteStore, SqliteStore]) -> None:
+    fast, reference = stores
+    expected = _pages(reference)
+    assert _pages(fast) == expected
+    assert fast._ranking.kept > 10 and reference._ranking.kept == 0  # one ranked with pd_rank, one with bm25()
+    assert sum(score != 0.0 for page in expected[:1] for _, score in page) > 20  # type: ignore[attr-defined]
+
+
+def test_the_counts_follow_new_replaced_and_retitled_items(stores: tuple[SqliteStore, SqliteStore]) -> None:
+    fast, reference = stores
+    before = _pages(fast)  # every phrase counted and kept
+    fast.upsert(_items(150, seed=2, start=datetime(2025, 6, 1, tzinfo=UTC)))
+    assert _pages(fast) == _pages(reference) != before
+    # Replacing items' text while their facet values stay changes only the full-text rows.
+    old = fast.search(SearchQuery(text="lũ", sort=Sort.OLDEST, limit=40, facets=False)).hits
+    fast.upsert([replace(hit.item, extracted=replace(hit.item.extracted, title="sạt lở cầu Rồng")) for hit in old])
+    assert _pages(fast) == _pages(reference)
+
+
+def test_counts_are_kept_within_a_generation_and_start_again_after_a_write(tmp_path: Path) -> None:
+    path = tmp_path / "items.db"
+    store = SqliteStore(path)
+    store.upsert(_items(50, seed=3, start=datetime(2025, 1, 1, tzinfo=UTC)))
+    counts = PhraseCounts(enabled=True)
+    lu = f'{ANY} : "lu"'
+    with sqlite3.connect(path) as conn:
+        held = conn.execute("SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", (lu,)).fetchone()[0]
+        assert counts.counts(conn, [lu, lu]) == [held, held]
+        statements: list[str] = []
+        conn.set_trace_callback(statements.append)
+        assert counts.counts(conn, [lu]) == [held]
+        assert not any("count(*)" in statement for statement in statements)  # kept, not counted again
+    store.upsert([article("moi", "lũ lũ", "lũ", datetime(2025, 3, 1, tzinfo=UTC))])
+    with sqlite3.connect(path) as conn:
+        assert counts.counts(conn, [lu]) == [held + 1]
+    store.close()
+
+
+def test_a_version_6_store_gains_the_text_change_trigger(tmp_path: Path) -> None:
+    path = tmp_path / "items.db"
+    SqliteStore(path).upsert([article("a", "lũ", "lũ", datetime(2025, 1, 1, tzinfo=UTC))])
+    with sqlite3.connect(path, isolation_level=None) as conn:  # as version 6 left it
+        conn.execute("DROP TRIGGER items_text_changed")
+        conn.execute("PRAGMA user_version = 6")
+    store = SqliteStore(path)
+    store.upsert([article("a", "bão", "bão", datetime(2025, 1, 1, tzinfo=UTC))])
+    store.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM facet_log").fetchone()[0] == 2  # added, then retitled
+
+
+def test_phrases_are_listed_in_fts5s_order_prefixes_and_near_groups_included() -> None:
+    expression = f'(({ANY} : "lu" AND {ANY} : NEAR("thien" * "tai", 2)) NOT {ANY} : "bao lut")'
+    assert phrases(expression) == [f'{ANY} : "lu"', f'{ANY} : "thien" *', f'{ANY} : "tai"', f'{ANY} : "bao lut"']
+
+
+def test_disabled_or_unscored_searches_keep_bm25(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "items.db")
+    store.upsert([article("a", "lũ", "lũ", datetime(2025, 1, 1, tzinfo=UTC))])
+    store.close()
+    with sqlite3.connect(tmp_path / "items.db") as conn:
+        sql = compile_search(SearchQuery(text="lũ"), parse("lũ"))
+        assert PhraseCounts(enabled=False).ranked(conn, sql) is sql
+        fast = PhraseCounts(enabled=True).ranked(conn, sql)
+        assert "bm25" not in fast.collect and "-pd_rank(items_fts, 2.0, 1.0, 1)" in fast.collect
+        unscored = compile_search(SearchQuery(text="stance:negative"), parse("stance:negative"))
+        assert PhraseCounts(enabled=True).ranked(conn, unscored) is unscored
+
+
+def test_pd_rank_given_too_few_counts_says_what_it_needs(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "t.db") as conn:
+        conn.execute("CREATE VIRTUAL TABLE t USING fts5(a, b)")
+        conn.execute("INSERT INTO t (a, b) VALUES ('x y', 'z')")
+        with pytest.raises(sqlite3.OperationalError, match="one weight per column, then one document count"):
+            conn.execute("SELECT pd_rank(t, 1.0, 1.0) FROM t WHERE t MATCH 'x AND y'").fetchall()
+
+
+def test_without_the_module_the_store_falls_back_to_bm25(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "indexing._rank", None)  # import fails as if never built
+    monkeypatch.delattr(indexing, "_rank", raising=False)
+    assert available.__wrapped__() is False
