@@ -120,9 +120,9 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     ),
     (
         # An item replaced with new text but the same facet values logs its ``doc`` too:
-        # the phrases' document counts kept for ranking (``indexing.sqlite_rank``) start
-        # again at each new ``facet_log`` entry, so every change to the full-text rows
-        # must make one. The facet columns merely re-read that ``doc``.
+        # the phrases' document counts kept for ranking (``indexing.sqlite_rank``) learn
+        # from ``facet_log`` which rows changed since they were taken, so every change to
+        # the full-text rows must make an entry. The facet columns merely re-read that ``doc``.
         "CREATE TRIGGER items_text_changed AFTER UPDATE OF record ON items WHEN NEW.record IS NOT OLD.record "
         "BEGIN INSERT INTO facet_log (doc) VALUES (NEW.doc); END",
     ),

@@ -110,22 +110,39 @@ def test_the_counts_follow_new_replaced_and_retitled_items(stores: tuple[SqliteS
     assert _pages(fast) == _pages(reference)
 
 
-def test_counts_are_kept_within_a_generation_and_start_again_after_a_write(tmp_path: Path) -> None:
+def test_counts_are_kept_brought_up_to_date_after_additions_and_recounted_after_a_replacement(tmp_path: Path) -> None:
     path = tmp_path / "items.db"
     store = SqliteStore(path)
     store.upsert(_items(50, seed=3, start=datetime(2025, 1, 1, tzinfo=UTC)))
     counts = PhraseCounts(enabled=True)
     lu = f'{ANY} : "lu"'
-    with sqlite3.connect(path) as conn:
-        held = conn.execute("SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", (lu,)).fetchone()[0]
-        assert counts.counts(conn, [lu, lu]) == [held, held]
-        statements: list[str] = []
+    statements: list[str] = []
+
+    def counted(conn: sqlite3.Connection) -> int:
+        statements.clear()
         conn.set_trace_callback(statements.append)
-        assert counts.counts(conn, [lu]) == [held]
-        assert not any("count(*)" in statement for statement in statements)  # kept, not counted again
+        [rows] = counts.counts(conn, [lu])
+        conn.set_trace_callback(None)
+        assert rows == conn.execute("SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", (lu,)).fetchone()[0]
+        return rows
+
+    def whole_counts() -> int:
+        return sum("MATCH" in sql and "rowid >" not in sql for sql in statements)
+
+    def new_row_counts() -> int:
+        return sum("MATCH" in sql and "rowid >" in sql for sql in statements)
+
+    with sqlite3.connect(path) as conn:
+        held = counted(conn)
+        assert (whole_counts(), new_row_counts()) == (1, 0)
+        assert counted(conn) == held and (whole_counts(), new_row_counts()) == (0, 0)  # kept
     store.upsert([article("moi", "lũ lũ", "lũ", datetime(2025, 3, 1, tzinfo=UTC))])
     with sqlite3.connect(path) as conn:
-        assert counts.counts(conn, [lu]) == [held + 1]
+        assert counted(conn) == held + 1 and (whole_counts(), new_row_counts()) == (0, 1)  # the new row alone
+    old = store.search(SearchQuery(text="lũ", sort=Sort.OLDEST, limit=1, facets=False)).hits[0].item
+    store.upsert([replace(old, extracted=replace(old.extracted, title="bão", text="bão"))])
+    with sqlite3.connect(path) as conn:
+        assert counted(conn) == held and (whole_counts(), new_row_counts()) == (1, 0)  # counted again
     store.close()
 
 
