@@ -41,14 +41,23 @@ _COUNT = "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?"
 MAX_PHRASES = 20_000
 
 
+@dataclass(frozen=True)
+class RankingStatus:
+    """How the SQLite store ranks by relevance in this process, and why (``pressdesk config check`` prints it)."""
+
+    kept_counts: bool
+    reason: str
+
+
 @cache
-def available() -> bool:
+def status() -> RankingStatus:
     """Whether ``pd_rank`` is registered on the connections this process opens (checked once, for real)."""
     try:
         from indexing import _rank  # noqa: PLC0415 - optional compiled module
     except ImportError:
-        _log.info("relevance uses FTS5's bm25(): indexing._rank was not built (needs gcc and libsqlite3-dev)")
-        return False
+        reason = "indexing._rank was not built: install gcc and libsqlite3-dev, then reinstall pressdesk"
+        _log.info("relevance uses FTS5's bm25(): %s", reason)
+        return RankingStatus(kept_counts=False, reason=reason)
     _rank.register()
     probe = sqlite3.connect(":memory:")
     try:
@@ -56,16 +65,20 @@ def available() -> bool:
         probe.execute("INSERT INTO t (a) VALUES ('x')")
         probe.execute("SELECT pd_rank(t, 1.0, 1) FROM t WHERE t MATCH 'x'").fetchall()
     except sqlite3.OperationalError as exc:
-        _log.warning(
-            "relevance uses FTS5's bm25(): pd_rank (built for SQLite %s) is not on this Python's SQLite %s (%s)",
-            _rank.library_version(),
-            sqlite3.sqlite_version,
-            exc,
+        reason = (
+            f"pd_rank, built for SQLite {_rank.library_version()}, is not on this Python's SQLite "
+            f"{sqlite3.sqlite_version} ({exc}): this Python links its own copy of SQLite"
         )
-        return False
+        _log.warning("relevance uses FTS5's bm25(): %s", reason)
+        return RankingStatus(kept_counts=False, reason=reason)
     finally:
         probe.close()
-    return True
+    return RankingStatus(kept_counts=True, reason=f"indexing._rank on SQLite {sqlite3.sqlite_version}")
+
+
+def available() -> bool:
+    """Whether ``pd_rank`` with kept counts can rank here (``status`` says why not)."""
+    return status().kept_counts
 
 
 def phrases(match: str) -> list[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from core.config import load_config
@@ -414,6 +415,12 @@ def config_check(path: Path | None) -> None:
         f"Nguồn / sources: {len(cfg.sources)}; đơn vị / units: {len(cfg.units)} "
         f"(đầu mối / coordinating: {cfg.coordinating_unit.name})"
     )
+    if settings.store == "sqlite":
+        from indexing.sqlite_rank import status
+
+        ranking = status()
+        how = "pd_rank, giữ số tin / kept counts" if ranking.kept_counts else "[yellow]bm25()[/], chậm hơn / slower"
+        out.print(f"Xếp hạng liên quan / relevance ranking: {how} ({escape(ranking.reason)})")
 
 
 @main.group()

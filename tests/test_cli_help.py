@@ -6,6 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from indexing import sqlite_rank
 from pressdesk.cli import main
 
 
@@ -49,6 +50,20 @@ def test_config_check_reports_bundled_profile() -> None:
     result = CliRunner().invoke(main, ["config", "check"])
     assert result.exit_code == 0, result.output
     assert "Đà Nẵng" in result.output and "Quảng Nam" in result.output
+
+
+def test_config_check_says_how_the_sqlite_store_ranks(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = CliRunner().invoke(main, ["config", "check"])
+    assert result.exit_code == 0, result.output
+    expected = "pd_rank" if sqlite_rank.available() else "bm25()"
+    assert f"relevance ranking: {expected}" in result.output
+    fallback = sqlite_rank.RankingStatus(kept_counts=False, reason="indexing._rank was not built: install gcc")
+    monkeypatch.setattr(sqlite_rank, "status", lambda: fallback)
+    result = CliRunner().invoke(main, ["config", "check"])
+    assert "relevance ranking: bm25()" in result.output and "install gcc" in result.output
+    monkeypatch.setenv("PRESSDESK_STORE", "elasticsearch")
+    monkeypatch.setenv("PRESSDESK_ES_URL", "http://127.0.0.1:9")
+    assert "relevance ranking" not in CliRunner().invoke(main, ["config", "check"]).output
 
 
 def test_collect_without_sources_says_what_to_do() -> None:

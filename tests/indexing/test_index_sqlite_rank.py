@@ -23,7 +23,7 @@ from core import Item, SearchQuery, Sort, Stance
 from indexing import SqliteStore
 from indexing.query import parse
 from indexing.sqlite_query import compile_search
-from indexing.sqlite_rank import PhraseCounts, available, phrases
+from indexing.sqlite_rank import PhraseCounts, available, phrases, status
 from tests.indexing.store_contract import article
 
 ANY = "{title body}"
@@ -188,4 +188,5 @@ def test_pd_rank_given_too_few_counts_says_what_it_needs(tmp_path: Path) -> None
 def test_without_the_module_the_store_falls_back_to_bm25(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "indexing._rank", None)  # import fails as if never built
     monkeypatch.delattr(indexing, "_rank", raising=False)
-    assert available.__wrapped__() is False
+    fallback = status.__wrapped__()
+    assert not fallback.kept_counts and "install gcc and libsqlite3-dev" in fallback.reason
