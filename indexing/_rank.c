@@ -17,7 +17,7 @@
  * The function is registered on every SQLite connection the process opens afterwards
  * through sqlite3_auto_extension. That reaches Python's sqlite3 module only when both use
  * the same libsqlite3 (the shared system library); indexing/sqlite_rank.py checks on a
- * real connection and falls back to bm25() otherwise.
+ * real connection and falls back to bm25() otherwise. pd_pairs, below, registers with it.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -104,6 +104,51 @@ static void pd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
   sqlite3_result_double(ctx, -1.0 * score);
 }
 
+/*
+ * pd_pairs(doc, score): an aggregate that packs every (doc, score) pair it is given into
+ * one BLOB of native doubles, doc first. Handing 250,000 matches to Python as a tuple
+ * each cost about 0.45 us a row, a fifth of a broad search; numpy reads the BLOB as it
+ * is. doc numbers are far below 2**53, so they pass through a double exactly.
+ */
+typedef struct {
+  double *aPair;
+  sqlite3_int64 nUsed;
+  sqlite3_int64 nAlloc;
+} Pairs;
+
+static void pairs_step(sqlite3_context *ctx, int nArg, sqlite3_value **apArg) {
+  (void)nArg;
+  Pairs *p = (Pairs *)sqlite3_aggregate_context(ctx, sizeof(Pairs));
+  if (!p) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if (p->nUsed + 2 > p->nAlloc) {
+    sqlite3_int64 nNew = p->nAlloc ? p->nAlloc * 2 : 8192;
+    double *aNew = (double *)sqlite3_realloc64(p->aPair, sizeof(double) * (sqlite3_uint64)nNew);
+    if (!aNew) {
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+    p->aPair = aNew;
+    p->nAlloc = nNew;
+  }
+  p->aPair[p->nUsed++] = sqlite3_value_double(apArg[0]);
+  p->aPair[p->nUsed++] = sqlite3_value_double(apArg[1]);
+}
+
+static void pairs_final(sqlite3_context *ctx) {
+  Pairs *p = (Pairs *)sqlite3_aggregate_context(ctx, 0);
+  if (!p || p->nUsed == 0) {
+    if (p) sqlite3_free(p->aPair);
+    sqlite3_result_zeroblob(ctx, 0);
+    return;
+  }
+  /* SQLite takes the buffer and frees it when the value is gone. */
+  sqlite3_result_blob64(ctx, p->aPair, sizeof(double) * (sqlite3_uint64)p->nUsed, sqlite3_free);
+  p->aPair = 0;
+}
+
 static int on_open(sqlite3 *db, char **error, const void *thunk) {
   (void)error;
   (void)thunk;
@@ -115,6 +160,7 @@ static int on_open(sqlite3 *db, char **error, const void *thunk) {
   sqlite3_step(statement);
   sqlite3_finalize(statement);
   if (api && api->iVersion >= 2) api->xCreateFunction(api, "pd_rank", 0, pd_rank, 0);
+  sqlite3_create_function_v2(db, "pd_pairs", 2, SQLITE_UTF8, 0, 0, pairs_step, pairs_final, 0);
   return SQLITE_OK;
 }
 

@@ -216,7 +216,7 @@ class SqliteStore:
         read transaction.
         """
         scored = sql.sort is Sort.RELEVANCE
-        matched, scores = _collect(conn, sql, scored=scored)
+        matched, scores = _collect(conn, sql, scored=scored, packed=self._ranking.enabled)
         if facets or not scored:
             self._facets.refresh(conn)  # in this transaction: the same snapshot as the matches
         published = None if scored else self._facets.published(matched)
@@ -397,7 +397,9 @@ def _item(record: str, blob: bytes | None) -> Item:
     return record_to_item(json.loads(record), embedding)
 
 
-def _collect(conn: sqlite3.Connection, sql: SqlSearch, *, scored: bool) -> tuple[Docs, npt.NDArray[np.float64]]:
+def _collect(
+    conn: sqlite3.Connection, sql: SqlSearch, *, scored: bool, packed: bool = False
+) -> tuple[Docs, npt.NDArray[np.float64]]:
     """Every match of ``sql`` and its score (0 unless ``scored``), as two arrays, running its MATCH once.
 
     The matches go straight into numpy: the page, the total and the facets are all cut
@@ -405,7 +407,8 @@ def _collect(conn: sqlite3.Connection, sql: SqlSearch, *, scored: bool) -> tuple
     A date window becomes a ``doc`` range beside the MATCH (``SqlSearch.window``): the
     lowest and highest ``doc`` published in it, read from ``items_published``. Every
     item of the window lies in that range, so the range never drops a match; the
-    window's own condition still decides.
+    window's own condition still decides. With ``packed`` (``indexing._rank`` is there),
+    scored matches come as one BLOB of ``pd_pairs`` instead of a Python tuple each.
     """
     params = sql.collect_params if scored else sql.docs_params
     if sql.window is not None:
@@ -418,9 +421,16 @@ def _collect(conn: sqlite3.Connection, sql: SqlSearch, *, scored: bool) -> tuple
         text = conn.execute(f"SELECT json_group_array(doc) FROM ({sql.docs})", params).fetchone()[0]  # noqa: S608 - fixed text
         docs = np.asarray(orjson.loads(text), dtype=np.int64)
         return docs, np.zeros(len(docs), dtype=np.float64)
-    rows = conn.execute(sql.collect, params).fetchall()
+    if packed:
+        # LIMIT -1 keeps the matches a subquery of their own: flattened into the aggregate,
+        # FTS5 would refuse its ranking function there.
+        packing = f"WITH m(doc, score) AS ({sql.collect} LIMIT -1) SELECT pd_pairs(doc, score) FROM m"  # noqa: S608 - fixed text
+        blob = conn.execute(packing, params).fetchone()[0] or b""
+        flat = np.frombuffer(blob, dtype=np.float64).reshape(-1, 2)
+    else:
+        rows = conn.execute(sql.collect, params).fetchall()
+        flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=2 * len(rows)).reshape(-1, 2)
     # ``doc`` numbers are far below 2**53, so they pass through float64 exactly.
-    flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=2 * len(rows)).reshape(-1, 2)
     return flat[:, 0].astype(np.int64), np.ascontiguousarray(flat[:, 1])
 
 

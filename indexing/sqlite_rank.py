@@ -104,6 +104,11 @@ class PhraseCounts:
         self._lock = threading.Lock()
 
     @property
+    def enabled(self) -> bool:
+        """Whether searches rank with ``pd_rank`` (and may use the module's other functions, ``pd_pairs``)."""
+        return self._enabled
+
+    @property
     def kept(self) -> int:
         """How many phrases' counts are kept now (0 when ranking with ``bm25()``)."""
         with self._lock:

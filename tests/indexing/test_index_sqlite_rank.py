@@ -54,6 +54,8 @@ QUERIES = [
     '"sạt lở" OR lũ OR "y tế"',
     '"y tế" OR NOT lũ',
     "lũ OR stance:negative",
+    "xyzzy",  # no match
+    "xyzzy OR stance:negative",
 ]
 
 
