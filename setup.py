@@ -3,8 +3,8 @@ and an aggregate that hands a search's scored matches to numpy in one piece.
 
 Everything else about the package is in pyproject.toml. The extension is optional: without
 a C compiler or SQLite's headers (Debian: gcc, libsqlite3-dev) the install still succeeds
-and the SQLite store ranks with FTS5's own bm25(), the same scores at up to 1.6 times
-the cost (indexing/sqlite_rank.py, bench/README.md).
+and the SQLite store ranks with FTS5's own bm25(), the same scores at about 1.5-1.7 times
+the cost once a phrase is counted (indexing/sqlite_rank.py, bench/README.md).
 """
 
 from setuptools import Extension, setup
