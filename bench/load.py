@@ -108,10 +108,11 @@ def analyst_token(state: Path) -> str:
 
 
 def start_server(
-    data: Path, state: Path, port: int, workers: int = 1, *, bm25: bool = False
+    data: Path, state: Path, port: int, workers: int = 1, *, bm25: bool = False, one_core: bool = False
 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LOADBENCH_DATA": str(data), "LOADBENCH_STATE": str(state)}
     env["LOADBENCH_BM25"] = "1" if bm25 else ""
+    env["LOADBENCH_ONE_CORE"] = "1" if one_core else ""
     process = subprocess.Popen(  # the bench's own server, argv fixed above
         [sys.executable, "-c", SERVER, str(port), str(workers)],
         cwd=ROOT,
@@ -241,6 +242,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="the store ranks with FTS5's bm25() instead of pd_rank with kept phrase counts, to compare",
     )
+    parser.add_argument(
+        "--one-core",
+        action="store_true",
+        help="each search scanned in one piece, without the helper process that uses the second core",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if not (args.data / "items.db").exists():
@@ -249,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pressdesk-load-") as state_dir:
         state = Path(state_dir)
         token = analyst_token(state)
-        server = start_server(args.data, state, port, args.workers, bm25=args.bm25)
+        server = start_server(args.data, state, port, args.workers, bm25=args.bm25, one_core=args.one_core)
         try:
             tally, wall = asyncio.run(
                 drive(

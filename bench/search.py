@@ -43,6 +43,7 @@ from core.enums import Stance, Topic
 from core.item import Vector
 from core.search import SearchMode, SearchQuery, Sort
 from indexing import SqliteStore
+from indexing.sqlite_split import SPLIT_ABOVE
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PROFILE = Path(__file__).resolve().parents[1] / "pressdesk" / "profiles" / "da_nang.toml"
@@ -412,6 +413,11 @@ def main() -> int:
     )
     parser.add_argument("--batch", type=int, default=2000, help="items per upsert (default 2000)")
     parser.add_argument(
+        "--one-core",
+        action="store_true",
+        help="scan each search in one piece, as a command does, not with the server's helper process",
+    )
+    parser.add_argument(
         "--bm25",
         action="store_true",
         help="rank with FTS5's bm25() instead of pd_rank with kept phrase counts (indexing.sqlite_rank), to compare",
@@ -435,7 +441,11 @@ def main() -> int:
     reuse = args.reuse and (folder / "items.db").exists()
     if not reuse:
         shutil.rmtree(folder, ignore_errors=True)
-    store = SqliteStore(folder / "items.db", keep_phrase_counts=not args.bm25)
+    store = SqliteStore(
+        folder / "items.db",
+        keep_phrase_counts=not args.bm25,
+        split_above=None if args.bm25 or args.one_core else SPLIT_ABOVE,
+    )
     try:
         if reuse:
             result.notes.append(

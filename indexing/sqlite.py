@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from indexing.sqlite_fts import fts_values
 from indexing.sqlite_query import SqlSearch, compile_search, date_window
 from indexing.sqlite_rank import PhraseCounts
 from indexing.sqlite_schema import migrate, transaction
+from indexing.sqlite_split import HalfScans, generation
 from indexing.vectors import EXACT_BELOW, VectorIndex
 
 _ID_CHUNK = 500  # ids per IN (...) lookup, well under SQLite's bound-parameter limit
@@ -46,6 +48,22 @@ _PREPARE_CHUNK = 250  # items whose values are prepared while the previous chunk
 
 _Row = tuple[object, ...]
 _Ranked = tuple[int, float, str]  # a page row: doc, score, id
+# The one-MATCH plan's scan (``indexing.sqlite_query``), and the ``doc`` range a half adds to it.
+_FAST_COLLECT = "SELECT items_fts.rowid, "
+_HALF = " AND items_fts.rowid BETWEEN ? AND ?"
+
+
+@dataclass(frozen=True)
+class _Split:
+    """A scan cut at ``middle``: ``first..middle`` here, ``middle+1..last`` in the helper, at ``generation``."""
+
+    scans: HalfScans
+    first: int
+    middle: int
+    last: int
+    generation: int
+
+
 _NO_DOCS = (0, -1)  # an empty ``doc`` range
 
 _INSERT = (
@@ -94,6 +112,11 @@ class SqliteStore:
         keep_phrase_counts: rank with ``pd_rank`` and the phrases' document counts kept
             between writes (``indexing.sqlite_rank``) where ``indexing._rank`` was built;
             ``False`` ranks with FTS5's ``bm25()`` (the same scores), as a benchmark compares.
+        split_above: with ``pd_rank``, a relevance-ranked scan of a store spanning at least
+            this many ``doc`` numbers runs its upper half in a helper process
+            (``indexing.sqlite_split``; ``SPLIT_ABOVE`` is what the server uses). ``None``,
+            the default, never splits: a command that searches once would pay the
+            helper's start (about a second of CPU) for nothing.
     """
 
     def __init__(
@@ -103,6 +126,7 @@ class SqliteStore:
         busy_timeout: float = 5.0,
         exact_below: int = EXACT_BELOW,
         keep_phrase_counts: bool = True,
+        split_above: int | None = None,
     ) -> None:
         self._path = path
         self._busy_timeout = busy_timeout
@@ -111,6 +135,7 @@ class SqliteStore:
         self._vectors = VectorIndex(path.with_name(path.name + ".vectors"), exact_below=exact_below)
         self._facets = FacetColumns()
         self._ranking = PhraseCounts() if keep_phrase_counts else PhraseCounts(enabled=False)
+        self._halves = HalfScans(path, above=split_above)
 
     def upsert(self, items: Sequence[Item]) -> UpsertResult:
         """Write ``items`` in one transaction; an item already stored is replaced.
@@ -201,7 +226,7 @@ class SqliteStore:
         count = query.offset + query.limit
         with self._session() as conn, transaction(conn):
             sql = self._ranking.ranked(conn, _compiled(conn, query, tree))
-            top = _top(conn, sql, count) if sql.sort is Sort.RELEVANCE and sql.window is None else None
+            top = self._top(conn, sql, count) if sql.sort is Sort.RELEVANCE and sql.window is None else None
             docs = top[query.offset :] if top is not None else self._page(conn, sql, query, facets=False)[0]
         return [item_id for _, _, item_id in docs]
 
@@ -216,7 +241,8 @@ class SqliteStore:
         read transaction.
         """
         scored = sql.sort is Sort.RELEVANCE
-        matched, scores = _collect(conn, sql, scored=scored, packed=self._ranking.enabled)
+        split = self._split(conn, sql) if scored else None
+        matched, scores = _collect(conn, sql, scored=scored, packed=self._ranking.enabled, split=split)
         if facets or not scored:
             self._facets.refresh(conn)  # in this transaction: the same snapshot as the matches
         published = None if scored else self._facets.published(matched)
@@ -226,6 +252,52 @@ class SqliteStore:
             return docs, matched
         page_scores = _scores(conn, sql, [doc for doc, _, _ in docs]) if query.scored else {}
         return [(doc, page_scores.get(doc, 0.0), item_id) for doc, _, item_id in docs], matched
+
+    def _split(self, conn: sqlite3.Connection, sql: SqlSearch) -> _Split | None:
+        """How to split a scored scan of ``sql`` between this process and the helper, or ``None`` to scan it whole.
+
+        Only the one-MATCH plan without a date window is split (a window is a narrow scan
+        already), and only with ``pd_rank``, whose ``pd_pairs`` packs the matches.
+        """
+        if not self._halves.enabled or not self._ranking.enabled:
+            return None
+        if sql.window is not None or not sql.collect.startswith(_FAST_COLLECT):
+            return None
+        # Two subqueries: each is one step down the primary key, where min() and max()
+        # side by side would scan the table.
+        first, last = conn.execute("SELECT (SELECT min(doc) FROM items), (SELECT max(doc) FROM items)").fetchone()
+        if first is None or not self._halves.wanted(int(first), int(last)):
+            return None
+        return _Split(self._halves, int(first), (int(first) + int(last)) // 2, int(last), generation(conn))
+
+    def _top(self, conn: sqlite3.Connection, sql: SqlSearch, count: int) -> list[_Ranked] | None:
+        """The best ``count`` matches as ``(doc, score, id)``, ranked in SQLite; ``None`` when ties need every match.
+
+        Handing every match to Python costs about 1 µs a row (100 ms for 113,000 matches);
+        SQLite keeps only the best ``count + 1`` while it scores. If the one past the page
+        ties with the last on it, the ``id`` tie-break needs all the tied rows: the caller
+        then takes the general path. Split, each half keeps its best ``count + 1``: the
+        best of both are the best of all.
+        """
+        if count <= 0:
+            return []
+        split = self._split(conn, sql)
+        if split is None:
+            rows = conn.execute(f"{sql.collect} ORDER BY 2 DESC LIMIT ?", (*sql.collect_params, count + 1)).fetchall()
+        else:
+            ranged = f"{sql.collect}{_HALF} ORDER BY 2 DESC LIMIT ?"
+            upper = (*sql.collect_params, split.middle + 1, split.last, count + 1)
+            theirs = split.scans.submit(ranged, upper, split.generation)
+            rows = conn.execute(ranged, (*sql.collect_params, split.first, split.middle, count + 1)).fetchall()
+            helped = split.scans.join(theirs)
+            rows += helped if isinstance(helped, list) else conn.execute(ranged, upper).fetchall()
+            rows = sorted(rows, key=lambda row: -row[1])[: count + 1]
+        if len(rows) > count and rows[count][1] == rows[count - 1][1]:
+            return None
+        ids = _ids(conn, [int(doc) for doc, _ in rows[:count]])
+        ranked = [(int(doc), float(score), ids[int(doc)]) for doc, score in rows[:count]]
+        ranked.sort(key=lambda row: (-row[1], row[2]))
+        return ranked
 
     def nearest(self, vector: Vector, k: int = 10, within: SearchQuery | None = None) -> list[tuple[str, float]]:
         """Return up to ``k`` ``(id, cosine)`` pairs, most similar first (ties by id).
@@ -246,7 +318,8 @@ class SqliteStore:
             return int(conn.execute("SELECT count(*) FROM items").fetchone()[0])
 
     def close(self) -> None:
-        """Close the connection; the next call reopens it."""
+        """Close the connection and stop the search helper; the next call reopens what it needs."""
+        self._halves.close()
         with self._lock:
             conn, self._conn = self._conn, None
             if conn is not None:
@@ -398,7 +471,7 @@ def _item(record: str, blob: bytes | None) -> Item:
 
 
 def _collect(
-    conn: sqlite3.Connection, sql: SqlSearch, *, scored: bool, packed: bool = False
+    conn: sqlite3.Connection, sql: SqlSearch, *, scored: bool, packed: bool = False, split: _Split | None = None
 ) -> tuple[Docs, npt.NDArray[np.float64]]:
     """Every match of ``sql`` and its score (0 unless ``scored``), as two arrays, running its MATCH once.
 
@@ -408,7 +481,9 @@ def _collect(
     lowest and highest ``doc`` published in it, read from ``items_published``. Every
     item of the window lies in that range, so the range never drops a match; the
     window's own condition still decides. With ``packed`` (``indexing._rank`` is there),
-    scored matches come as one BLOB of ``pd_pairs`` instead of a Python tuple each.
+    scored matches come as one BLOB of ``pd_pairs`` instead of a Python tuple each;
+    with ``split`` too, the upper half of the ``doc`` range is packed by the helper
+    process meanwhile (the halves join in ``doc`` order, as one scan gives them).
     """
     params = sql.collect_params if scored else sql.docs_params
     if sql.window is not None:
@@ -424,33 +499,22 @@ def _collect(
     if packed:
         # LIMIT -1 keeps the matches a subquery of their own: flattened into the aggregate,
         # FTS5 would refuse its ranking function there.
-        packing = f"WITH m(doc, score) AS ({sql.collect} LIMIT -1) SELECT pd_pairs(doc, score) FROM m"  # noqa: S608 - fixed text
-        blob = conn.execute(packing, params).fetchone()[0] or b""
+        if split is None:
+            packing = f"WITH m(doc, score) AS ({sql.collect} LIMIT -1) SELECT pd_pairs(doc, score) FROM m"  # noqa: S608 - fixed text
+            blob = conn.execute(packing, params).fetchone()[0] or b""
+        else:
+            packing = f"WITH m(doc, score) AS ({sql.collect}{_HALF} LIMIT -1) SELECT pd_pairs(doc, score) FROM m"  # noqa: S608 - fixed text
+            upper = (*params, split.middle + 1, split.last)
+            theirs = split.scans.submit(packing, upper, split.generation)
+            blob = conn.execute(packing, (*params, split.first, split.middle)).fetchone()[0] or b""
+            helped = split.scans.join(theirs)
+            blob += (helped[0][0] if isinstance(helped, list) else conn.execute(packing, upper).fetchone()[0]) or b""
         flat = np.frombuffer(blob, dtype=np.float64).reshape(-1, 2)
     else:
         rows = conn.execute(sql.collect, params).fetchall()
         flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=2 * len(rows)).reshape(-1, 2)
     # ``doc`` numbers are far below 2**53, so they pass through float64 exactly.
     return flat[:, 0].astype(np.int64), np.ascontiguousarray(flat[:, 1])
-
-
-def _top(conn: sqlite3.Connection, sql: SqlSearch, count: int) -> list[_Ranked] | None:
-    """The best ``count`` matches as ``(doc, score, id)``, ranked inside SQLite; ``None`` when ties need every match.
-
-    Handing every match to Python costs about 1 µs a row (100 ms for 113,000 matches);
-    SQLite keeps only the best ``count + 1`` while it scores. If the one past the page
-    ties with the last on it, the ``id`` tie-break needs all the tied rows: the caller
-    then takes the general path.
-    """
-    if count <= 0:
-        return []
-    rows = conn.execute(f"{sql.collect} ORDER BY 2 DESC LIMIT ?", (*sql.collect_params, count + 1)).fetchall()
-    if len(rows) > count and rows[count][1] == rows[count - 1][1]:
-        return None
-    ids = _ids(conn, [int(doc) for doc, _ in rows[:count]])
-    ranked = [(int(doc), float(score), ids[int(doc)]) for doc, score in rows[:count]]
-    ranked.sort(key=lambda row: (-row[1], row[2]))
-    return ranked
 
 
 def _scores(conn: sqlite3.Connection, sql: SqlSearch, docs: list[int]) -> dict[int, float]:

@@ -54,7 +54,7 @@ def web_app(
 
     app = create_app(
         settings,
-        store if store is not None else open_store(settings),
+        store if store is not None else open_store(settings, serving=True),
         open_audit(settings),
         config=config if config is not None else load_project(settings),
         alerts=alerts if alerts is not None else open_alerts(settings),

@@ -37,6 +37,7 @@ from core.source import Source
 from crawlers import Fetcher, NetGuard, Poller, SourceState
 from crawlers.spiders import SpiderRunner
 from indexing import ElasticsearchStore, SavedSearchBook, Searcher, SqliteStore
+from indexing.sqlite_split import SPLIT_ABOVE
 from pressdesk.ledger import CrawlLedger
 from pressdesk.pipeline import Journey
 from reports import Period, Report, assemble, iso_week, items_in, reporting_year
@@ -87,12 +88,17 @@ def current_sources(settings: Settings, started: ProjectConfig) -> tuple[Source,
         book.close()
 
 
-def open_store(settings: Settings) -> Store:
-    """The configured store: SQLite under the data directory, or Elasticsearch."""
+def open_store(settings: Settings, *, serving: bool = False) -> Store:
+    """The configured store: SQLite under the data directory, or Elasticsearch.
+
+    ``serving``: for the web server, whose broad searches on a large SQLite store use a
+    second core through a helper process (``indexing.sqlite_split``); commands that
+    search once do not start one.
+    """
     if settings.store == "elasticsearch":
         # The client is an optional extra; a missing one surfaces as ConfigError on first use.
         return ElasticsearchStore(settings.es_endpoint())
-    return SqliteStore(settings.path("items.db"))
+    return SqliteStore(settings.path("items.db"), split_above=SPLIT_ABOVE if serving else None)
 
 
 def make_embedder(settings: Settings) -> Embedder:

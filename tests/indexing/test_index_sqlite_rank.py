@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import sqlite3
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -20,10 +23,13 @@ import pytest
 
 import indexing
 from core import Item, SearchQuery, Sort, Stance
+from core.settings import Settings
 from indexing import SqliteStore
 from indexing.query import parse
 from indexing.sqlite_query import compile_search
 from indexing.sqlite_rank import PhraseCounts, available, phrases, status
+from indexing.sqlite_split import generation
+from pressdesk.wiring import open_store
 from tests.indexing.store_contract import article
 
 ANY = "{title body}"
@@ -192,3 +198,107 @@ def test_without_the_module_the_store_falls_back_to_bm25(monkeypatch: pytest.Mon
     monkeypatch.delattr(indexing, "_rank", raising=False)
     fallback = status.__wrapped__()
     assert not fallback.kept_counts and "install gcc and libsqlite3-dev" in fallback.reason
+
+
+def test_a_scan_split_with_the_helper_process_gives_the_same_pages(stores: tuple[SqliteStore, SqliteStore]) -> None:
+    fast, reference = stores
+    path = fast._path  # the same file, opened a third time with every scan split
+    split = SqliteStore(path, split_above=1)
+    split.search(SearchQuery(text="lũ"))  # starts the helper process
+    assert split._halves.ready(timeout=120), "the helper process did not start"
+    expected = _pages(reference)
+    assert _pages(split) == expected
+    assert split._halves.answered >= len(QUERIES)  # the helper scanned the upper halves
+    split.upsert(_items(60, seed=4, start=datetime(2025, 9, 1, tzinfo=UTC)))
+    assert _pages(split) == _pages(reference)
+    split.close()
+    assert SqliteStore(path, split_above=None)._halves.ready() is False
+
+
+def test_the_helper_refuses_another_generation_and_the_store_scans_that_half_itself(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "items.db", split_above=1)
+    store.upsert(_items(30, seed=5, start=datetime(2025, 1, 1, tzinfo=UTC)))
+    store.search(SearchQuery(text="lũ"))
+    assert store._halves.ready(timeout=120)
+    with sqlite3.connect(tmp_path / "items.db") as conn:
+        now = generation(conn)
+    count = "SELECT count(*) FROM items"
+    assert store._halves.join(store._halves.submit(count, (), now)) == [(30,)]
+    assert store._halves.join(store._halves.submit(count, (), now + 1)) is None  # not the search's snapshot
+    store.close()  # the helper is gone: nothing to submit to, the store scans alone
+    assert store._halves.submit(count, (), now) is None
+    reference = SqliteStore(tmp_path / "items.db", keep_phrase_counts=False)
+    again = SqliteStore(tmp_path / "items.db", split_above=1)
+    assert _pages(again) == _pages(reference)
+    again.close()
+    reference.close()
+
+
+def test_the_web_server_splits_broad_scans_and_one_off_commands_do_not(tmp_path: Path) -> None:
+    settings = Settings.model_validate({"data_dir": tmp_path})
+    command, server = open_store(settings), open_store(settings, serving=True)
+    assert isinstance(command, SqliteStore) and isinstance(server, SqliteStore)
+    assert not command._halves.enabled and server._halves.enabled
+    assert not server._halves.wanted(1, 100)  # a small store never starts the helper
+    assert not server._halves.ready()
+
+
+HELPER_OWNER = """
+import os, sys, time
+from datetime import UTC, datetime
+from pathlib import Path
+sys.path.insert(0, {repo!r})
+from core import SearchQuery
+from indexing import SqliteStore
+from tests.indexing.store_contract import article
+
+if __name__ == "__main__":
+    store = SqliteStore(Path({path!r}), split_above=1)
+    store.upsert([article(f"a{{n}}", "lũ", "lũ bão", datetime(2025, 1, 1 + n, tzinfo=UTC)) for n in range(5)])
+    store.search(SearchQuery(text="lũ"))
+    assert store._halves.ready(timeout=120)
+    store.search(SearchQuery(text="lũ"))
+    print("answered", store._halves.answered, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_the_helper_process_ends_when_the_store_process_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "owner.py"
+    repo = str(Path(__file__).resolve().parents[2])
+    script.write_text(HELPER_OWNER.format(repo=repo, path=str(tmp_path / "items.db")), encoding="utf-8")
+    with subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True) as owner:
+        try:
+            assert owner.stdout is not None
+            assert owner.stdout.readline().strip() == "answered 1"
+            children = _children(owner.pid)
+            assert children, "the store started no helper process"
+            os.kill(owner.pid, signal.SIGKILL)
+            owner.wait(timeout=10)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+                time.sleep(0.2)
+            assert not [pid for pid in children if _alive(pid)], "an orphaned helper is still running"
+        finally:
+            owner.kill()
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if f"\nPPid:\t{parent}\n" in status:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"

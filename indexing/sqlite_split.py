@@ -1,0 +1,163 @@
+"""One broad search over both cores: the upper half of the ``doc`` range in a helper process.
+
+A search that scores 100,000-300,000 matches spends nearly all its time inside SQLite on
+one core. Run on each half of the ``doc`` range it is two independent scans, and the
+scores need nothing from the other half (``pd_rank``'s statistics and the phrase counts
+are table-wide, passed in the SQL). Two threads of one process did not go faster: they
+wait for each other inside SQLite (bench/README.md). A second process does: at a million
+items the best 101 for "giá nhà đất" took 173 ms instead of 327, every boolean query about
+half its time.
+
+The store runs the lower half itself while one helper process (started with ``spawn``,
+never ``fork``: the server has threads) runs the upper half on its own connection. The
+helper answers only if its read transaction sees the same store generation (the
+``facet_log`` sequence) as the search's own; otherwise, or if the helper is not running
+yet or has failed, the store scans the upper half itself. So the result is always the
+one a single scan in the search's transaction gives.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sqlite3
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+_log = logging.getLogger(__name__)
+
+_GENERATION = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'facet_log'), 0)"
+#: Stores spanning fewer ``doc`` numbers are scanned in one piece (a helper saves nothing there).
+SPLIT_ABOVE = 200_000
+
+
+class HalfScans:
+    """The helper process of one store, started on first use, and the scans it runs."""
+
+    def __init__(self, path: Path, *, above: int | None = SPLIT_ABOVE) -> None:
+        self._path = path
+        self._above = above
+        self._pool: ProcessPoolExecutor | None = None
+        self._ready: Future[bool] | None = None
+        self._lock = threading.Lock()
+        self.answered = 0  # halves the helper scanned (the rest were scanned here)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether this store splits scans at all (``above`` is not ``None``)."""
+        return self._above is not None
+
+    def wanted(self, first_doc: int, last_doc: int) -> bool:
+        """Whether a scan over ``first_doc..last_doc`` is worth splitting (and the helper is up, starting it if not)."""
+        if self._above is None or last_doc - first_doc < self._above:
+            return False
+        with self._lock:
+            if self._pool is None:
+                context = multiprocessing.get_context("spawn")
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=context, initializer=_follow_parent, initargs=(os.getpid(),)
+                )
+                self._ready = self._pool.submit(_warm, str(self._path))
+            ready = self._ready
+        return ready is not None and ready.done() and ready.exception() is None
+
+    def submit(self, sql: str, params: tuple[object, ...], generation: int) -> Future[object | None] | None:
+        """Run ``sql`` in the helper; its result, or ``None`` if the helper saw another generation."""
+        with self._lock:
+            pool = self._pool
+        if pool is None:
+            return None
+        try:
+            return pool.submit(_scan, str(self._path), sql, params, generation)
+        except RuntimeError as exc:  # a broken or shut-down pool: scan here instead
+            _log.warning("the search helper process is gone (%s); scanning in one piece", exc)
+            self.close()
+            return None
+
+    def ready(self, timeout: float = 0.0) -> bool:
+        """Whether the helper is up, waiting up to ``timeout`` seconds for one that is starting."""
+        with self._lock:
+            ready = self._ready
+        if ready is None:
+            return False
+        try:
+            return bool(ready.result(timeout=timeout))
+        except Exception:  # still starting (a timeout), or it failed to start
+            return False
+
+    def join(self, future: Future[object | None] | None) -> object | None:
+        """The helper's result for ``future``, or ``None`` when the caller must scan that half itself."""
+        if future is None:
+            return None
+        try:
+            result = future.result()
+        except Exception as exc:  # any failure there means scanning here
+            _log.warning("the search helper process failed (%s); scanning its half here", exc)
+            return None
+        if result is not None:
+            self.answered += 1
+        return result
+
+    def close(self) -> None:
+        """Stop the helper process (the next split search starts a new one)."""
+        with self._lock:
+            pool, self._pool, self._ready = self._pool, None, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def generation(conn: sqlite3.Connection) -> int:
+    """The store generation ``conn``'s read transaction sees."""
+    return int(conn.execute(_GENERATION).fetchone()[0])
+
+
+# In the helper process: one connection per store file, opened on first use.
+_connections: dict[str, sqlite3.Connection] = {}
+
+
+def _connection(path: str) -> sqlite3.Connection:
+    if path not in _connections:
+        from indexing.sqlite_rank import available  # noqa: PLC0415 - registers pd_rank in this process
+
+        available()
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA query_only = 1")
+        _connections[path] = conn
+    return _connections[path]
+
+
+def _follow_parent(parent: int) -> None:
+    """End the helper when the store's process is gone, even killed with SIGKILL.
+
+    The pool's pipes stay open in the helper itself, so it would otherwise wait on them
+    forever, an orphan holding its connection. Polling the parent's pid is cruder than
+    ``PR_SET_PDEATHSIG`` but safe: that fires when the parent *thread* that started the
+    helper ends, and a server's request threads come and go.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="pressdesk-follow-parent", daemon=True).start()
+
+
+def _warm(path: str) -> bool:
+    _connection(path)
+    return True
+
+
+def _scan(path: str, sql: str, params: tuple[object, ...], expected: int) -> object | None:
+    conn = _connection(path)
+    conn.execute("BEGIN")
+    try:
+        if generation(conn) != expected:
+            return None
+        rows = conn.execute(sql, params).fetchall()
+    finally:
+        conn.execute("COMMIT")
+    return rows
