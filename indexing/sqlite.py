@@ -51,6 +51,9 @@ _Ranked = tuple[int, float, str]  # a page row: doc, score, id
 # The one-MATCH plan's scan (``indexing.sqlite_query``), and the ``doc`` range a half adds to it.
 _FAST_COLLECT = "SELECT items_fts.rowid, "
 _HALF = " AND items_fts.rowid BETWEEN ? AND ?"
+# The store's first and last ``doc``: two subqueries, each one step down the primary key
+# (min() and max() side by side would scan the table).
+_SPAN = "SELECT (SELECT min(doc) FROM items), (SELECT max(doc) FROM items)"
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,7 @@ class SqliteStore:
         check(query)
         tree = parse(query.text)
         with self._session() as conn, transaction(conn):
-            sql = self._ranking.ranked(conn, _compiled(conn, query, tree))
+            sql = self._ranking.ranked(conn, _compiled(conn, query, tree, self._exact_helper(conn, query)))
             docs, matched = self._page(conn, sql, query, facets=query.facets)
             rows = _records(conn, [doc for doc, _, _ in docs])
             facets = self._facets.counts(matched) if query.facets else {}
@@ -225,7 +228,7 @@ class SqliteStore:
         tree = parse(query.text)
         count = query.offset + query.limit
         with self._session() as conn, transaction(conn):
-            sql = self._ranking.ranked(conn, _compiled(conn, query, tree))
+            sql = self._ranking.ranked(conn, _compiled(conn, query, tree, self._exact_helper(conn, query)))
             top = self._top(conn, sql, count) if sql.sort is Sort.RELEVANCE and sql.window is None else None
             docs = top[query.offset :] if top is not None else self._page(conn, sql, query, facets=False)[0]
         return [item_id for _, _, item_id in docs]
@@ -253,6 +256,13 @@ class SqliteStore:
         page_scores = _scores(conn, sql, [doc for doc, _, _ in docs]) if query.scored else {}
         return [(doc, page_scores.get(doc, 0.0), item_id) for doc, _, item_id in docs], matched
 
+    def _exact_helper(self, conn: sqlite3.Connection, query: SearchQuery) -> HalfScans | None:
+        """The helper process, when ``query`` is in exact form and its candidates may be checked half there."""
+        if not query.exact or not self._halves.enabled:
+            return None
+        first, last = conn.execute(_SPAN).fetchone()
+        return self._halves if first is not None and self._halves.wanted(int(first), int(last)) else None
+
     def _split(self, conn: sqlite3.Connection, sql: SqlSearch) -> _Split | None:
         """How to split a scored scan of ``sql`` between this process and the helper, or ``None`` to scan it whole.
 
@@ -263,9 +273,7 @@ class SqliteStore:
             return None
         if sql.window is not None or not sql.collect.startswith(_FAST_COLLECT):
             return None
-        # Two subqueries: each is one step down the primary key, where min() and max()
-        # side by side would scan the table.
-        first, last = conn.execute("SELECT (SELECT min(doc) FROM items), (SELECT max(doc) FROM items)").fetchone()
+        first, last = conn.execute(_SPAN).fetchone()
         if first is None or not self._halves.wanted(int(first), int(last)):
             return None
         return _Split(self._halves, int(first), (int(first) + int(last)) // 2, int(last), generation(conn))
@@ -373,17 +381,21 @@ class SqliteStore:
             raise StoreError(f"the SQLite store {self._path} failed: {exc}") from exc
 
 
-def _compiled(conn: sqlite3.Connection, query: SearchQuery, tree: Node | None) -> SqlSearch:
+def _compiled(
+    conn: sqlite3.Connection, query: SearchQuery, tree: Node | None, halves: HalfScans | None = None
+) -> SqlSearch:
     """``query`` compiled; an exact-form one first has its text leaves checked (in the caller's transaction).
 
     Only candidates inside the query's date window are checked: reading their text is
-    the cost, and analysts mostly search recent weeks.
+    the cost, and analysts mostly search recent weeks. With ``halves`` (the store's
+    helper process is up), many candidates are checked half there.
     """
     if not query.exact:
         return compile_search(query, tree)
     window = date_window(query, tree)
     within = None if window is None else _doc_range(conn, window) or _NO_DOCS
-    return compile_search(query, tree, exact_matches(conn, text_leaves(tree), within))
+    upper_half = None if halves is None else halves.exact_upper_half(generation(conn))
+    return compile_search(query, tree, exact_matches(conn, text_leaves(tree), within, upper_half=upper_half))
 
 
 def _doc_range(conn: sqlite3.Connection, window: tuple[float | None, float | None]) -> tuple[int, int] | None:

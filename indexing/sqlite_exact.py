@@ -31,14 +31,28 @@ from indexing.sqlite_query import ExactMatches, fts5_match
 _CHUNK = 2000  # candidates whose texts are read (and held) at a time
 
 
+#: Candidates below which the check is never split with a helper process (``upper_half``).
+SPLIT_FROM = 4000
+
+
 def exact_matches(
-    conn: sqlite3.Connection, leaves: Iterable[TextLeaf], within: tuple[int, int] | None = None
+    conn: sqlite3.Connection,
+    leaves: Iterable[TextLeaf],
+    within: tuple[int, int] | None = None,
+    *,
+    upper_half: Callable[[dict[TextLeaf, set[int]], list[int]], Callable[[], ExactMatches | None]] | None = None,
 ) -> ExactMatches:
     """Return each of ``leaves`` with the ``doc``s whose text holds it in the exact form.
 
     ``within`` limits the candidates to a ``doc`` range (the query's date window): the
     sets are then only good for a query that keeps to it. Call inside the search's read
     transaction, so the sets agree with the rest of it.
+
+    ``upper_half``, given the candidates and the upper half of the ``doc``s to read, starts
+    checking them elsewhere (the SQLite store's helper process, ``indexing.sqlite_split``)
+    and returns how to wait for the result, while this process checks the lower half; a
+    result of ``None`` means it could not, and the upper half is checked here too. Only
+    worth it from ``SPLIT_FROM`` candidates.
     """
     sql = "SELECT rowid FROM items_fts WHERE items_fts MATCH ?"
     # The range goes to FTS5 itself, which skips the rest of each term's list.
@@ -46,11 +60,26 @@ def exact_matches(
     candidates: dict[TextLeaf, set[int]] = {}
     for leaf in dict.fromkeys(leaves):
         candidates[leaf] = {int(doc) for (doc,) in conn.execute(sql, (fts5_match(leaf), *bounds))}
+    everything = sorted(set().union(*candidates.values()))
+    if upper_half is None or len(everything) < SPLIT_FROM:
+        return checked(conn, candidates, everything)
+    middle = len(everything) // 2
+    upper = everything[middle:]
+    join = upper_half({leaf: docs.intersection(upper) for leaf, docs in candidates.items()}, upper)
+    found = checked(conn, candidates, everything[:middle])
+    theirs = join()
+    rest = theirs if theirs is not None else checked(conn, candidates, upper)
+    return {leaf: [*found[leaf], *rest[leaf]] for leaf in candidates}
+
+
+def checked(
+    conn: sqlite3.Connection, candidates: dict[TextLeaf, set[int]], everything: list[int]
+) -> dict[TextLeaf, list[int]]:
+    """Of ``everything`` (ascending ``doc``s), those holding each leaf in its exact form, in ``doc`` order."""
     checks = [(leaf, docs, _checker(leaf)) for leaf, docs in candidates.items()]
     found: dict[TextLeaf, list[int]] = {leaf: [] for leaf in candidates}
     # Each candidate's text is read once for all the leaves, a chunk at a time: a common
     # word has tens of thousands of candidates, too many texts to hold at once.
-    everything = sorted(set().union(*candidates.values()))
     for start in range(0, len(everything), _CHUNK):
         for doc, title, body in _texts(conn, everything[start : start + _CHUNK]):
             for leaf, docs, holds in checks:

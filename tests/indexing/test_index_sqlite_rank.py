@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 import indexing
+import indexing.sqlite_exact
 from core import Item, SearchQuery, Sort, Stance
 from core.settings import Settings
 from indexing import SqliteStore
@@ -302,3 +303,22 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+def test_exact_form_candidates_checked_half_in_the_helper_give_the_same_pages(
+    stores: tuple[SqliteStore, SqliteStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, reference = stores
+    monkeypatch.setattr(indexing.sqlite_exact, "SPLIT_FROM", 1)  # split whatever the count
+    split = SqliteStore(fast._path, split_above=1)
+    split.search(SearchQuery(text="lũ"))
+    assert split._halves.ready(timeout=120)
+    texts = ["lũ", "Đà Nẵng", '"du lịch" biển', "Lũ", "quy* NEAR/3 hoạch", '"y tế" OR NOT lũ', "xyzzy"]
+    for text in texts:
+        query = SearchQuery(text=text, exact=True, limit=500)
+        before = split._halves.answered
+        page, expected = split.search(query), reference.search(query)
+        assert page.total == expected.total, text
+        assert [(hit.item.id, hit.score) for hit in page.hits] == [(hit.item.id, hit.score) for hit in expected.hits]
+        assert split._halves.answered > before or text == "xyzzy", text  # the helper checked a half
+    split.close()
