@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -39,8 +40,8 @@ from indexing.sqlite_fts import INSERT_JSON as _FTS_INSERT_JSON
 from indexing.sqlite_fts import fts_values
 from indexing.sqlite_query import SqlSearch, compile_search, date_window
 from indexing.sqlite_rank import PhraseCounts
-from indexing.sqlite_schema import migrate, transaction
-from indexing.sqlite_split import HalfScans, generation
+from indexing.sqlite_schema import generation, migrate, transaction
+from indexing.sqlite_split import HalfScans
 from indexing.vectors import EXACT_BELOW, VectorIndex
 
 _ID_CHUNK = 500  # ids per IN (...) lookup, well under SQLite's bound-parameter limit
@@ -65,6 +66,20 @@ class _Split:
     middle: int
     last: int
     generation: int
+
+    def rows(
+        self, conn: sqlite3.Connection, sql: str, head: tuple[object, ...], tail: tuple[object, ...] = ()
+    ) -> list[Any]:
+        """Rows of ``sql`` (which ends in ``_HALF``'s range, then ``tail``'s values) over both halves, lower first.
+
+        The helper scans the upper half while this process scans the lower; if it cannot
+        (another generation, a failure), the upper half is scanned here too.
+        """
+        upper = (*head, self.middle + 1, self.last, *tail)
+        theirs = self.scans.submit(sql, upper, self.generation)
+        mine = conn.execute(sql, (*head, self.first, self.middle, *tail)).fetchall()
+        helped = self.scans.join(theirs)
+        return mine + (helped if isinstance(helped, list) else conn.execute(sql, upper).fetchall())
 
 
 _NO_DOCS = (0, -1)  # an empty ``doc`` range
@@ -260,8 +275,14 @@ class SqliteStore:
         """The helper process, when ``query`` is in exact form and its candidates may be checked half there."""
         if not query.exact or not self._halves.enabled:
             return None
+        return self._halves if self._helped_span(conn) is not None else None
+
+    def _helped_span(self, conn: sqlite3.Connection) -> tuple[int, int] | None:
+        """The store's first and last ``doc`` when the helper is up and the store is broad enough to split."""
         first, last = conn.execute(_SPAN).fetchone()
-        return self._halves if first is not None and self._halves.wanted(int(first), int(last)) else None
+        if first is None or not self._halves.wanted(int(first), int(last)):
+            return None
+        return int(first), int(last)
 
     def _split(self, conn: sqlite3.Connection, sql: SqlSearch) -> _Split | None:
         """How to split a scored scan of ``sql`` between this process and the helper, or ``None`` to scan it whole.
@@ -273,10 +294,11 @@ class SqliteStore:
             return None
         if sql.window is not None or not sql.collect.startswith(_FAST_COLLECT):
             return None
-        first, last = conn.execute(_SPAN).fetchone()
-        if first is None or not self._halves.wanted(int(first), int(last)):
+        span = self._helped_span(conn)
+        if span is None:
             return None
-        return _Split(self._halves, int(first), (int(first) + int(last)) // 2, int(last), generation(conn))
+        first, last = span
+        return _Split(self._halves, first, (first + last) // 2, last, generation(conn))
 
     def _top(self, conn: sqlite3.Connection, sql: SqlSearch, count: int) -> list[_Ranked] | None:
         """The best ``count`` matches as ``(doc, score, id)``, ranked in SQLite; ``None`` when ties need every match.
@@ -294,11 +316,7 @@ class SqliteStore:
             rows = conn.execute(f"{sql.collect} ORDER BY 2 DESC LIMIT ?", (*sql.collect_params, count + 1)).fetchall()
         else:
             ranged = f"{sql.collect}{_HALF} ORDER BY 2 DESC LIMIT ?"
-            upper = (*sql.collect_params, split.middle + 1, split.last, count + 1)
-            theirs = split.scans.submit(ranged, upper, split.generation)
-            rows = conn.execute(ranged, (*sql.collect_params, split.first, split.middle, count + 1)).fetchall()
-            helped = split.scans.join(theirs)
-            rows += helped if isinstance(helped, list) else conn.execute(ranged, upper).fetchall()
+            rows = split.rows(conn, ranged, sql.collect_params, (count + 1,))
             rows = sorted(rows, key=lambda row: -row[1])[: count + 1]
         if len(rows) > count and rows[count][1] == rows[count - 1][1]:
             return None
@@ -516,11 +534,7 @@ def _collect(
             blob = conn.execute(packing, params).fetchone()[0] or b""
         else:
             packing = f"WITH m(doc, score) AS ({sql.collect}{_HALF} LIMIT -1) SELECT pd_pairs(doc, score) FROM m"  # noqa: S608 - fixed text
-            upper = (*params, split.middle + 1, split.last)
-            theirs = split.scans.submit(packing, upper, split.generation)
-            blob = conn.execute(packing, (*params, split.first, split.middle)).fetchone()[0] or b""
-            helped = split.scans.join(theirs)
-            blob += (helped[0][0] if isinstance(helped, list) else conn.execute(packing, upper).fetchone()[0]) or b""
+            blob = b"".join(packed or b"" for (packed,) in split.rows(conn, packing, params))
         flat = np.frombuffer(blob, dtype=np.float64).reshape(-1, 2)
     else:
         rows = conn.execute(sql.collect, params).fetchall()

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from indexing.sqlite_query import BM25, COLUMNS, WEIGHTS, SqlSearch
+from indexing.sqlite_schema import generation
 
 _log = logging.getLogger(__name__)
 
@@ -35,7 +36,6 @@ _log = logging.getLogger(__name__)
 # Tokens are runs of letters and digits (``indexing.sqlite_query._phrase``): no quote
 # ever appears inside one. FTS5 numbers the phrases in this same order.
 _PHRASE = re.compile(r'"[^"]*"(?: \*)?')
-_GENERATION = "SELECT seq FROM sqlite_sequence WHERE name = 'facet_log'"
 _COUNT = "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?"
 #: Phrases kept per generation; past this the cache starts again (a bound, not a tuning knob).
 MAX_PHRASES = 20_000
@@ -138,18 +138,20 @@ class PhraseCounts:
         (under a millisecond at a million items, against 20-120 ms for the whole count).
         Any other write since (an item replaced or removed) means counting again.
         """
-        row = conn.execute(_GENERATION).fetchone()
-        seq = 0 if row is None else int(row[0])
+        seq = generation(conn)
         with self._lock:
             if len(self._counts) > MAX_PHRASES:
                 self._counts = {}
             known = {phrase: self._counts.get(phrase) for phrase in dict.fromkeys(wanted)}
+        current = {phrase: kept for phrase, kept in known.items() if kept is not None and kept.seq == seq}
+        stale = [phrase for phrase in known if phrase not in current]
+        if not stale:
+            return [current[phrase].rows for phrase in wanted]
         last_doc = int(conn.execute("SELECT coalesce(max(doc), 0) FROM items").fetchone()[0])
         first_changed: dict[int, int | None] = {}  # per kept ``seq``: the smallest ``doc`` logged since
         fresh: dict[str, _Count] = {}
-        for phrase, kept in known.items():
-            if kept is not None and kept.seq == seq:
-                continue
+        for phrase in stale:
+            kept = known[phrase]
             if kept is not None and kept.seq not in first_changed:
                 since = conn.execute("SELECT min(doc) FROM facet_log WHERE seq > ?", (kept.seq,)).fetchone()[0]
                 first_changed[kept.seq] = None if since is None else int(since)
@@ -161,8 +163,8 @@ class PhraseCounts:
                 fresh[phrase] = _Count(int(conn.execute(_COUNT, (phrase,)).fetchone()[0]), seq, last_doc)
         with self._lock:
             for phrase, count in fresh.items():
-                current = self._counts.get(phrase)
-                if current is None or current.seq <= seq:
+                held = self._counts.get(phrase)
+                if held is None or held.seq <= seq:
                     self._counts[phrase] = count
-        now = {phrase: count for phrase, count in known.items() if count is not None} | fresh
+        now = current | fresh
         return [now[phrase].rows for phrase in wanted]

@@ -129,6 +129,16 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
 )
 
 
+def generation(conn: sqlite3.Connection) -> int:
+    """The store generation ``conn``'s read transaction sees: ``facet_log``'s sequence, 0 before any write.
+
+    Every insert, update and delete of an item advances it, in the transaction that
+    writes the item's full-text rows: two reads at the same generation see the same items.
+    """
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'facet_log'").fetchone()
+    return 0 if row is None else int(row[0])
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     """Return the schema version recorded in the database."""
     row = conn.execute("PRAGMA user_version").fetchone()

@@ -34,10 +34,10 @@ from typing import cast
 
 from indexing.query_tree import TextLeaf
 from indexing.sqlite_query import ExactMatches
+from indexing.sqlite_schema import generation
 
 _log = logging.getLogger(__name__)
 
-_GENERATION = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'facet_log'), 0)"
 #: Stores spanning fewer ``doc`` numbers are scanned in one piece (a helper saves nothing there).
 SPLIT_ABOVE = 200_000
 
@@ -132,11 +132,6 @@ class HalfScans:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
-def generation(conn: sqlite3.Connection) -> int:
-    """The store generation ``conn``'s read transaction sees."""
-    return int(conn.execute(_GENERATION).fetchone()[0])
-
-
 # In the helper process: one connection per store file, opened on first use.
 _connections: dict[str, sqlite3.Connection] = {}
 
@@ -174,24 +169,21 @@ def _warm(path: str) -> bool:
     return True
 
 
+def _at(path: str, expected: int, work: Callable[[sqlite3.Connection], object]) -> object | None:
+    """``work`` in one read transaction at the search's generation, or ``None`` if the store has moved on."""
+    conn = _connection(path)
+    conn.execute("BEGIN")
+    try:
+        return work(conn) if generation(conn) == expected else None
+    finally:
+        conn.execute("COMMIT")
+
+
 def _exact(path: str, candidates: dict[TextLeaf, set[int]], docs: list[int], expected: int) -> object | None:
     from indexing.sqlite_exact import checked  # noqa: PLC0415 - only the helper needs it
 
-    conn = _connection(path)
-    conn.execute("BEGIN")
-    try:
-        return checked(conn, candidates, docs) if generation(conn) == expected else None
-    finally:
-        conn.execute("COMMIT")
+    return _at(path, expected, lambda conn: checked(conn, candidates, docs))
 
 
 def _scan(path: str, sql: str, params: tuple[object, ...], expected: int) -> object | None:
-    conn = _connection(path)
-    conn.execute("BEGIN")
-    try:
-        if generation(conn) != expected:
-            return None
-        rows = conn.execute(sql, params).fetchall()
-    finally:
-        conn.execute("COMMIT")
-    return rows
+    return _at(path, expected, lambda conn: conn.execute(sql, params).fetchall())
