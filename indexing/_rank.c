@@ -14,6 +14,16 @@
  * length and the average length over all columns, and the result negated (smaller is
  * better, as bm25() returns it).
  *
+ * A row's length is read from the table's docsize record, one SQL lookup per row: at a
+ * million items that was four fifths of pd_rank's own time. The store keeps every row's
+ * length in memory instead (indexing/sqlite_rank.py, read with pd_length below) and
+ * registers the array under a key with lengths(); the SQL names the key first:
+ *
+ *     pd_rank(items_fts, key, weight_0, ..., count_0, ...)
+ *
+ * A row the array does not cover (or marks -1), or a key with no array, is looked up as
+ * bm25() does, so a stale or missing array costs time, never a different score.
+ *
  * The function is registered on every SQLite connection the process opens afterwards
  * through sqlite3_auto_extension. That reaches Python's sqlite3 module only when both use
  * the same libsqlite3 (the shared system library); indexing/sqlite_rank.py checks on a
@@ -25,8 +35,38 @@
 #include <sqlite3.h>
 #include <string.h>
 
+/*
+ * Row lengths registered by the store: key -> a buffer of native ints indexed by rowid.
+ * The store replaces a key's buffer only under its own lock, which every search that
+ * names the key also holds, so a buffer a running query has picked up stays alive.
+ */
+#define MAX_LENGTHS 64
+typedef struct {
+  long long key;
+  int used;
+  Py_buffer view;
+} Lengths;
+static Lengths registered[MAX_LENGTHS];
+
+static void find_lengths(long long key, const int **out, sqlite3_int64 *count) {
+  sqlite3_mutex *mutex = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP1);
+  *out = 0;
+  *count = 0;
+  sqlite3_mutex_enter(mutex);
+  for (int i = 0; i < MAX_LENGTHS; i++) {
+    if (registered[i].used && registered[i].key == key) {
+      *out = (const int *)registered[i].view.buf;
+      *count = (sqlite3_int64)(registered[i].view.len / (Py_ssize_t)sizeof(int));
+      break;
+    }
+  }
+  sqlite3_mutex_leave(mutex);
+}
+
 typedef struct {
   int nPhrase;
+  const int *aLen; /* each row's length by rowid (from lengths()), or NULL */
+  sqlite3_int64 nLen;
   double avgdl;
   double *aIDF;  /* nPhrase values */
   double *aFreq; /* nPhrase values, reset for each row */
@@ -40,19 +80,20 @@ static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, int nVal, sq
   }
   int nCol = api->xColumnCount(fts);
   int nPhrase = api->xPhraseCount(fts);
-  if (nVal != nCol + nPhrase) return SQLITE_ERROR;
+  if (nVal != 1 + nCol + nPhrase) return SQLITE_ERROR;
   p = (RankData *)sqlite3_malloc64(sizeof(RankData) + sizeof(double) * 2 * (sqlite3_int64)nPhrase);
   if (!p) return SQLITE_NOMEM;
   memset(p, 0, sizeof(RankData) + sizeof(double) * 2 * (sqlite3_int64)nPhrase);
   p->nPhrase = nPhrase;
   p->aIDF = (double *)&p[1];
   p->aFreq = &p->aIDF[nPhrase];
+  find_lengths(sqlite3_value_int64(apVal[0]), &p->aLen, &p->nLen);
   sqlite3_int64 nRow = 0, nToken = 0;
   int rc = api->xRowCount(fts, &nRow);
   if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &nToken);
   if (rc == SQLITE_OK && nRow > 0) p->avgdl = (double)nToken / (double)nRow;
   for (int i = 0; rc == SQLITE_OK && i < nPhrase; i++) {
-    sqlite3_int64 nHit = sqlite3_value_int64(apVal[nCol + i]);
+    sqlite3_int64 nHit = sqlite3_value_int64(apVal[1 + nCol + i]);
     double idf = log((nRow - nHit + 0.5) / (nHit + 0.5));
     if (idf <= 0.0) idf = 1e-6;
     p->aIDF[i] = idf;
@@ -72,7 +113,7 @@ static void pd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
   RankData *p = 0;
   int rc = rank_data(api, fts, nVal, apVal, &p);
   if (rc == SQLITE_ERROR) {
-    sqlite3_result_error(ctx, "pd_rank: give one weight per column, then one document count per phrase", -1);
+    sqlite3_result_error(ctx, "pd_rank: give the lengths key, one weight per column, then one document count per phrase", -1);
     return;
   }
   if (rc != SQLITE_OK) {
@@ -85,12 +126,13 @@ static void pd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
   for (int i = 0; rc == SQLITE_OK && i < nInst; i++) {
     int ip, ic, io;
     rc = api->xInst(fts, i, &ip, &ic, &io);
-    if (rc == SQLITE_OK) p->aFreq[ip] += sqlite3_value_double(apVal[ic]);
+    if (rc == SQLITE_OK) p->aFreq[ip] += sqlite3_value_double(apVal[1 + ic]);
   }
   double D = 0.0;
   if (rc == SQLITE_OK) {
-    int nTok = 0;
-    rc = api->xColumnSize(fts, -1, &nTok);
+    sqlite3_int64 row = api->xRowid(fts);
+    int nTok = (row >= 0 && row < p->nLen) ? p->aLen[row] : -1;
+    if (nTok < 0) rc = api->xColumnSize(fts, -1, &nTok);
     D = (double)nTok;
   }
   if (rc != SQLITE_OK) {
@@ -149,6 +191,42 @@ static void pairs_final(sqlite3_context *ctx) {
   p->aPair = 0;
 }
 
+/*
+ * pd_length(sz): the sum of the varints in an FTS5 docsize record, one per column: the
+ * row length pd_rank would otherwise look up (xColumnSize(-1)). NULL or a malformed
+ * record gives -1 (the row is then looked up).
+ */
+static void pd_length(sqlite3_context *ctx, int nArg, sqlite3_value **apArg) {
+  (void)nArg;
+  const unsigned char *a = (const unsigned char *)sqlite3_value_blob(apArg[0]);
+  int n = sqlite3_value_bytes(apArg[0]);
+  if (!a) {
+    sqlite3_result_int(ctx, -1);
+    return;
+  }
+  sqlite3_int64 total = 0;
+  int i = 0;
+  while (i < n) {
+    sqlite3_uint64 v = 0;
+    int j = 0;
+    for (; j < 9 && i < n; j++) {
+      unsigned char c = a[i++];
+      if (j == 8) {
+        v = (v << 8) | c;
+        break;
+      }
+      v = (v << 7) | (c & 0x7f);
+      if (!(c & 0x80)) break;
+    }
+    if (j == 9 || (i == n && j < 8 && (a[i - 1] & 0x80))) {
+      sqlite3_result_int(ctx, -1);
+      return;
+    }
+    total += (sqlite3_int64)v;
+  }
+  sqlite3_result_int64(ctx, total > 0x7fffffff ? -1 : total);
+}
+
 static int on_open(sqlite3 *db, char **error, const void *thunk) {
   (void)error;
   (void)thunk;
@@ -161,6 +239,7 @@ static int on_open(sqlite3 *db, char **error, const void *thunk) {
   sqlite3_finalize(statement);
   if (api && api->iVersion >= 2) api->xCreateFunction(api, "pd_rank", 0, pd_rank, 0);
   sqlite3_create_function_v2(db, "pd_pairs", 2, SQLITE_UTF8, 0, 0, pairs_step, pairs_final, 0);
+  sqlite3_create_function_v2(db, "pd_length", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, 0, pd_length, 0, 0, 0);
   return SQLITE_OK;
 }
 
@@ -170,6 +249,58 @@ static PyObject *register_rank(PyObject *self, PyObject *unused) {
   int rc = sqlite3_auto_extension((void (*)(void))on_open);
   if (rc != SQLITE_OK) {
     PyErr_Format(PyExc_RuntimeError, "sqlite3_auto_extension failed (%d)", rc);
+    return NULL;
+  }
+  Py_RETURN_NONE;
+}
+
+static PyObject *set_lengths(PyObject *self, PyObject *args) {
+  (void)self;
+  long long key;
+  PyObject *array;
+  if (!PyArg_ParseTuple(args, "LO:lengths", &key, &array)) return NULL;
+  Py_buffer view = {0};
+  int have = 0;
+  if (array != Py_None) {
+    if (PyObject_GetBuffer(array, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    have = 1;
+    if (view.itemsize != (Py_ssize_t)sizeof(int) || !view.format || (strcmp(view.format, "i") && strcmp(view.format, "=i") &&
+                                                                      strcmp(view.format, "@i"))) {
+      PyBuffer_Release(&view);
+      PyErr_SetString(PyExc_ValueError, "lengths: give a C-contiguous array of native int32 (numpy.int32)");
+      return NULL;
+    }
+  }
+  Py_buffer old = {0};
+  int had = 0, stored = !have;
+  sqlite3_mutex *mutex = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP1);
+  sqlite3_mutex_enter(mutex);
+  for (int i = 0; i < MAX_LENGTHS; i++) {
+    if (registered[i].used && registered[i].key == key) {
+      old = registered[i].view;
+      had = 1;
+      if (have) {
+        registered[i].view = view;
+        stored = 1;
+      } else {
+        registered[i].used = 0;
+      }
+      break;
+    }
+  }
+  for (int i = 0; !stored && i < MAX_LENGTHS; i++) {
+    if (!registered[i].used) {
+      registered[i].key = key;
+      registered[i].view = view;
+      registered[i].used = 1;
+      stored = 1;
+    }
+  }
+  sqlite3_mutex_leave(mutex);
+  if (had) PyBuffer_Release(&old);
+  if (!stored) {
+    PyBuffer_Release(&view);
+    PyErr_SetString(PyExc_RuntimeError, "lengths: every slot is taken; forget a key (lengths(key, None)) first");
     return NULL;
   }
   Py_RETURN_NONE;
@@ -185,6 +316,8 @@ static PyMethodDef methods[] = {
     {"register", register_rank, METH_NOARGS,
      "Register pd_rank on every SQLite connection opened from now on (idempotent)."},
     {"library_version", library_version, METH_NOARGS, "The version of the libsqlite3 this module is linked to."},
+    {"lengths", set_lengths, METH_VARARGS,
+     "lengths(key, array): the row lengths pd_rank uses for key (a numpy int32 array by rowid, -1 unknown); None forgets."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -5,3 +5,9 @@ def register() -> None:
 
 def library_version() -> str:
     """The version of the libsqlite3 the module is linked to."""
+
+def lengths(key: int, array: object, /) -> None:
+    """Register ``array`` (numpy int32 by rowid, -1 unknown) as the row lengths ``pd_rank`` reads under ``key``.
+
+    ``None`` forgets the key's array.
+    """

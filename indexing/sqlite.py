@@ -153,7 +153,7 @@ class SqliteStore:
         self._vectors = VectorIndex(path.with_name(path.name + ".vectors"), exact_below=exact_below)
         self._facets = FacetColumns()
         self._ranking = PhraseCounts() if keep_phrase_counts else PhraseCounts(enabled=False)
-        self._halves = HalfScans(path, above=split_above)
+        self._halves = HalfScans(path, above=split_above, lengths_key=self._ranking.lengths_key)
 
     def upsert(self, items: Sequence[Item]) -> UpsertResult:
         """Write ``items`` in one transaction; an item already stored is replaced.
@@ -347,6 +347,7 @@ class SqliteStore:
         """Close the connection and stop the search helper; the next call reopens what it needs."""
         self._halves.close()
         with self._lock:
+            self._ranking.forget_lengths()
             conn, self._conn = self._conn, None
             if conn is not None:
                 with self._translated():

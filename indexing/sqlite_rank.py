@@ -27,6 +27,7 @@ import threading
 from dataclasses import dataclass, replace
 from functools import cache
 
+from indexing.sqlite_lengths import RowLengths
 from indexing.sqlite_query import BM25, COLUMNS, WEIGHTS, SqlSearch
 from indexing.sqlite_schema import generation
 
@@ -63,7 +64,7 @@ def status() -> RankingStatus:
     try:
         probe.execute("CREATE VIRTUAL TABLE t USING fts5(a)")
         probe.execute("INSERT INTO t (a) VALUES ('x')")
-        probe.execute("SELECT pd_rank(t, 1.0, 1) FROM t WHERE t MATCH 'x'").fetchall()
+        probe.execute("SELECT pd_rank(t, 0, 1.0, 1) FROM t WHERE t MATCH 'x'").fetchall()
     except sqlite3.OperationalError as exc:
         reason = (
             f"pd_rank, built for SQLite {_rank.library_version()}, is not on this Python's SQLite "
@@ -79,6 +80,12 @@ def status() -> RankingStatus:
 def available() -> bool:
     """Whether ``pd_rank`` with kept counts can rank here (``status`` says why not)."""
     return status().kept_counts
+
+
+def _row_lengths() -> RowLengths:
+    from indexing import _rank  # noqa: PLC0415 - optional compiled module, present when available()
+
+    return RowLengths(_rank)
 
 
 def phrases(match: str) -> list[str]:
@@ -98,10 +105,21 @@ class _Count:
 class PhraseCounts:
     """How many rows hold each phrase, kept across writes that only add items, and the ranking that uses them."""
 
-    def __init__(self, *, enabled: bool | None = None) -> None:
+    def __init__(self, *, enabled: bool | None = None, keep_lengths: bool = True) -> None:
         self._enabled = available() if enabled is None else enabled
         self._counts: dict[str, _Count] = {}
         self._lock = threading.Lock()
+        self._lengths = _row_lengths() if self._enabled and keep_lengths else None
+
+    @property
+    def lengths_key(self) -> int:
+        """The key ``pd_rank`` finds this store's row lengths under (0: none kept, looked up per row)."""
+        return 0 if self._lengths is None else self._lengths.key
+
+    def forget_lengths(self) -> None:
+        """Drop the kept row lengths (the store is closing; the next search reads them again)."""
+        if self._lengths is not None:
+            self._lengths.forget()
 
     @property
     def enabled(self) -> bool:
@@ -119,7 +137,9 @@ class PhraseCounts:
         if not self._enabled or sql.rank_match is None:
             return sql
         counts = self.counts(conn, phrases(sql.rank_match))
-        arguments = ", ".join([*map(str, WEIGHTS), *map(str, counts)])
+        if self._lengths is not None:
+            self._lengths.refresh(conn)
+        arguments = ", ".join([str(self.lengths_key), *map(str, WEIGHTS), *map(str, counts)])
         expression = f"-pd_rank(items_fts, {arguments})"
         return replace(
             sql,

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import cast
 
 from indexing.query_tree import TextLeaf
+from indexing.sqlite_lengths import RowLengths
 from indexing.sqlite_query import ExactMatches
 from indexing.sqlite_schema import generation
 
@@ -45,9 +46,10 @@ SPLIT_ABOVE = 200_000
 class HalfScans:
     """The helper process of one store, started on first use, and the scans it runs."""
 
-    def __init__(self, path: Path, *, above: int | None = SPLIT_ABOVE) -> None:
+    def __init__(self, path: Path, *, above: int | None = SPLIT_ABOVE, lengths_key: int = 0) -> None:
         self._path = path
         self._above = above
+        self._lengths_key = lengths_key  # the store's ``RowLengths`` key: the helper keeps its own under it
         self._pool: ProcessPoolExecutor | None = None
         self._ready: Future[bool] | None = None
         self._lock = threading.Lock()
@@ -68,13 +70,13 @@ class HalfScans:
                 self._pool = ProcessPoolExecutor(
                     max_workers=1, mp_context=context, initializer=_follow_parent, initargs=(os.getpid(),)
                 )
-                self._ready = self._pool.submit(_warm, str(self._path))
+                self._ready = self._pool.submit(_warm, str(self._path), self._lengths_key)
             ready = self._ready
         return ready is not None and ready.done() and ready.exception() is None
 
     def submit(self, sql: str, params: tuple[object, ...], generation: int) -> Future[object | None] | None:
         """Run ``sql`` in the helper; its result, or ``None`` if the helper saw another generation."""
-        return self.call(_scan, sql, params, generation)
+        return self.call(_scan, sql, params, generation, self._lengths_key)
 
     def exact_upper_half(
         self, generation: int
@@ -164,9 +166,30 @@ def _follow_parent(parent: int) -> None:
     threading.Thread(target=watch, name="pressdesk-follow-parent", daemon=True).start()
 
 
-def _warm(path: str) -> bool:
-    _connection(path)
+def _warm(path: str, lengths_key: int) -> bool:
+    """Open the connection and read the row lengths, so the first split search finds them."""
+    conn = _connection(path)
+    if lengths_key:
+        conn.execute("BEGIN")
+        try:
+            _row_lengths(path, lengths_key, conn)
+        finally:
+            conn.execute("COMMIT")
     return True
+
+
+# In the helper process: the row lengths ``pd_rank`` reads for a store, under the store's key.
+_lengths: dict[str, RowLengths] = {}
+
+
+def _row_lengths(path: str, key: int, conn: sqlite3.Connection) -> None:
+    """Bring this process's row lengths of ``path`` up to ``conn``'s read transaction, under ``key``."""
+    from indexing import _rank  # noqa: PLC0415 - present: the store splits only with pd_rank
+
+    kept = _lengths.get(path)
+    if kept is None or kept.key != key:
+        kept = _lengths[path] = RowLengths(_rank, key=key)
+    kept.refresh(conn)
 
 
 def _at(path: str, expected: int, work: Callable[[sqlite3.Connection], object]) -> object | None:
@@ -185,5 +208,16 @@ def _exact(path: str, candidates: dict[TextLeaf, set[int]], docs: list[int], exp
     return _at(path, expected, lambda conn: checked(conn, candidates, docs))
 
 
-def _scan(path: str, sql: str, params: tuple[object, ...], expected: int) -> object | None:
-    return _at(path, expected, lambda conn: conn.execute(sql, params).fetchall())
+def kept_lengths(path: str) -> int:
+    """How many rows' lengths this process keeps for ``path`` (run in the helper: a test's and an operator's check)."""
+    kept = _lengths.get(path)
+    return 0 if kept is None else kept.covered
+
+
+def _scan(path: str, sql: str, params: tuple[object, ...], expected: int, lengths_key: int) -> object | None:
+    def work(conn: sqlite3.Connection) -> object:
+        if lengths_key:
+            _row_lengths(path, lengths_key, conn)
+        return conn.execute(sql, params).fetchall()
+
+    return _at(path, expected, work)

@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import indexing
@@ -29,7 +30,7 @@ from indexing import SqliteStore
 from indexing.query import parse
 from indexing.sqlite_query import compile_search
 from indexing.sqlite_rank import PhraseCounts, available, phrases, status
-from indexing.sqlite_split import generation
+from indexing.sqlite_split import generation, kept_lengths
 from pressdesk.wiring import open_store
 from tests.indexing.store_contract import article
 
@@ -155,6 +156,52 @@ def test_counts_are_kept_brought_up_to_date_after_additions_and_recounted_after_
     store.close()
 
 
+def _docsize_lengths(path: Path) -> dict[int, int]:
+    """Each row's length as FTS5 reads it (the docsize record's varints, decoded here in Python)."""
+
+    def total(record: bytes) -> int:
+        value, count = 0, 0
+        for byte in record:  # lengths are short varints: 7 bits a byte, the high bit means "more"
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                count, value = count + value, 0
+        return count
+
+    with sqlite3.connect(path) as conn:
+        return {doc: total(sz) for doc, sz in conn.execute("SELECT id, sz FROM items_fts_docsize")}
+
+
+def test_row_lengths_are_read_once_then_follow_new_and_replaced_items(stores: tuple[SqliteStore, SqliteStore]) -> None:
+    fast, reference = stores
+    fast.search(SearchQuery(text="lũ"))
+    lengths = fast._ranking._lengths
+    assert lengths is not None and lengths.refreshes == 1
+
+    def kept() -> dict[int, int]:
+        array = lengths._lengths
+        return {int(doc): int(array[doc]) for doc in np.flatnonzero(array >= 0)}
+
+    assert kept() == _docsize_lengths(fast._path) and len(kept()) == 400
+    fast.upsert(_items(150, seed=6, start=datetime(2025, 6, 1, tzinfo=UTC)))
+    old = fast.search(SearchQuery(text="lũ", sort=Sort.OLDEST, limit=40, facets=False)).hits
+    fast.upsert([replace(hit.item, extracted=replace(hit.item.extracted, text="sạt lở")) for hit in old])
+    assert _pages(fast) == _pages(reference)
+    assert lengths.refreshes == 1  # the writes were applied from facet_log, not read again whole
+    assert kept() == _docsize_lengths(fast._path) and len(kept()) == 550
+
+
+def test_pd_rank_ranks_with_the_kept_lengths(stores: tuple[SqliteStore, SqliteStore]) -> None:
+    fast, reference = stores
+    expected = _pages(reference)
+    assert _pages(fast) == expected  # the lengths are read
+    lengths = fast._ranking._lengths
+    assert lengths is not None
+    lengths._lengths[lengths._lengths >= 0] = 1  # every row one word long: other scores if they are read
+    assert _pages(fast) != expected
+    fast._ranking.forget_lengths()  # read again on the next search
+    assert _pages(fast) == expected
+
+
 def test_a_version_6_store_gains_the_text_change_trigger(tmp_path: Path) -> None:
     path = tmp_path / "items.db"
     SqliteStore(path).upsert([article("a", "lũ", "lũ", datetime(2025, 1, 1, tzinfo=UTC))])
@@ -180,8 +227,10 @@ def test_disabled_or_unscored_searches_keep_bm25(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "items.db") as conn:
         sql = compile_search(SearchQuery(text="lũ"), parse("lũ"))
         assert PhraseCounts(enabled=False).ranked(conn, sql) is sql
-        fast = PhraseCounts(enabled=True).ranked(conn, sql)
-        assert "bm25" not in fast.collect and "-pd_rank(items_fts, 2.0, 1.0, 1)" in fast.collect
+        ranking = PhraseCounts(enabled=True)
+        fast = ranking.ranked(conn, sql)
+        assert ranking.lengths_key > 0
+        assert "bm25" not in fast.collect and f"-pd_rank(items_fts, {ranking.lengths_key}, 2.0, 1.0, 1)" in fast.collect
         unscored = compile_search(SearchQuery(text="stance:negative"), parse("stance:negative"))
         assert PhraseCounts(enabled=True).ranked(conn, unscored) is unscored
 
@@ -212,6 +261,8 @@ def test_a_scan_split_with_the_helper_process_gives_the_same_pages(stores: tuple
     assert split._halves.answered >= len(QUERIES)  # the helper scanned the upper halves
     split.upsert(_items(60, seed=4, start=datetime(2025, 9, 1, tzinfo=UTC)))
     assert _pages(split) == _pages(reference)
+    # The helper ranked its halves with row lengths of its own, kept up to the 460 items.
+    assert split._halves.join(split._halves.call(kept_lengths)) == 460
     split.close()
     assert SqliteStore(path, split_above=None)._halves.ready() is False
 
