@@ -37,7 +37,8 @@ from indexing.sqlite_exact import exact_matches
 from indexing.sqlite_fts import DELETE as _FTS_DELETE
 from indexing.sqlite_fts import INSERT as _FTS_INSERT
 from indexing.sqlite_fts import INSERT_JSON as _FTS_INSERT_JSON
-from indexing.sqlite_fts import fts_values
+from indexing.sqlite_fts import INSERT_JSON_PAIRED_IN_SQL as _FTS_INSERT_JSON_PAIRED_IN_SQL
+from indexing.sqlite_fts import fts_values, pairs_in_sql, rows_json
 from indexing.sqlite_query import SqlSearch, compile_search, date_window
 from indexing.sqlite_rank import PhraseCounts
 from indexing.sqlite_schema import generation, migrate, transaction
@@ -188,8 +189,10 @@ class SqliteStore:
             if fresh:
                 # The write lock is held, so numbering past the largest ``doc`` cannot collide.
                 first = int(conn.execute("SELECT coalesce(max(doc), 0) + 1 FROM items").fetchone()[0])
-                for rows, fts in _prepared_in_turn(list(enumerate(fresh, start=first))):
-                    conn.execute(_FTS_INSERT_JSON, (fts,))
+                in_sql = pairs_in_sql(conn)
+                insert = _FTS_INSERT_JSON_PAIRED_IN_SQL if in_sql else _FTS_INSERT_JSON
+                for rows, fts in _prepared_in_turn(list(enumerate(fresh, start=first)), paired_in_sql=in_sql):
+                    conn.execute(insert, (fts,))
                     conn.executemany(_INSERT, rows)
         return len(fresh)
 
@@ -445,7 +448,7 @@ def _stored(conn: sqlite3.Connection, item_ids: list[str]) -> dict[str, tuple[in
     return found
 
 
-def _prepared_in_turn(numbered: list[tuple[int, Item]]) -> Iterator[tuple[list[_Row], str]]:
+def _prepared_in_turn(numbered: list[tuple[int, Item]], *, paired_in_sql: bool) -> Iterator[tuple[list[_Row], str]]:
     """Yield ``(items rows, items_fts rows as JSON)`` chunk by chunk, preparing the next chunk while one is written.
 
     Preparing values (folding, JSON) is Python work and writing them is SQLite work,
@@ -460,21 +463,20 @@ def _prepared_in_turn(numbered: list[tuple[int, Item]]) -> Iterator[tuple[list[_
     """
     chunks = [numbered[at : at + _PREPARE_CHUNK] for at in range(0, len(numbered), _PREPARE_CHUNK)]
     if len(chunks) == 1:
-        yield _prepare(chunks[0])
+        yield _prepare(chunks[0], paired_in_sql)
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pressdesk-sqlite-prepare") as pool:
-        pending = pool.submit(_prepare, chunks[0])
+        pending = pool.submit(_prepare, chunks[0], paired_in_sql)
         for chunk in chunks[1:]:
             ready = pending.result()
-            pending = pool.submit(_prepare, chunk)
+            pending = pool.submit(_prepare, chunk, paired_in_sql)
             yield ready
         yield pending.result()
 
 
-def _prepare(numbered: list[tuple[int, Item]]) -> tuple[list[_Row], str]:
+def _prepare(numbered: list[tuple[int, Item]], paired_in_sql: bool) -> tuple[list[_Row], str]:
     rows = [(doc, *_row_values(item)) for doc, item in numbered]
-    fts = orjson.dumps([(doc, *fts_values(item)) for doc, item in numbered]).decode("utf-8")
-    return rows, fts
+    return rows, rows_json(numbered, paired_in_sql=paired_in_sql)
 
 
 def _row_values(item: Item) -> tuple[object, ...]:

@@ -42,13 +42,16 @@ from indexing.query_tree import (
     is_text_only,
     positive_text,
 )
+from indexing.sqlite_fts import pairs
 
-# Column weights for bm25, in table order (title, body): a word in the title says
-# more about the item than one in the body. ``indexing.sqlite_rank`` swaps ``BM25`` for
-# its cached-count twin with the same weights.
-WEIGHTS = (2.0, 1.0)
+# Column weights for bm25, in table order (title, body, then their word pairs): a word in
+# the title says more about the item than one in the body. ``indexing.sqlite_rank`` swaps
+# ``BM25`` for its cached-count twin with the same weights.
+WEIGHTS = (2.0, 1.0, 2.0, 1.0)
 BM25 = f"-bm25(items_fts, {', '.join(map(str, WEIGHTS))})"
 COLUMNS = "{title body}"
+#: Where a phrase of two or more words is searched, as pairs (``indexing.sqlite_fts``).
+PAIR_COLUMNS = "{title_pairs body_pairs}"
 _IN_MATCH = "i.doc IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
 _IN_SET = "i.doc IN (SELECT value FROM json_each(?))"
 
@@ -237,14 +240,21 @@ def _group(parts: list[str | None], operator: str) -> str:
 
 def _leaf(leaf: TextLeaf) -> str:
     if isinstance(leaf, Near):
-        return f"{COLUMNS} : NEAR({_phrase(leaf.left)} {_phrase(leaf.right)}, {leaf.distance})"
-    return f"{COLUMNS} : {_phrase(leaf)}"
+        # Words apart are counted in words: NEAR stays on the word columns.
+        left = _phrase(leaf.left.tokens(exact=False), leaf.left.prefix)
+        right = _phrase(leaf.right.tokens(exact=False), leaf.right.prefix)
+        return f"{COLUMNS} : NEAR({left} {right}, {leaf.distance})"
+    tokens = leaf.tokens(exact=False)
+    if len(tokens) > 1:
+        # "a b c" is the pairs "a·b b·c" in a row; "a b*" the pair prefix "a·b*".
+        return f"{PAIR_COLUMNS} : {_phrase(pairs(tokens), leaf.prefix)}"
+    return f"{COLUMNS} : {_phrase(tokens, leaf.prefix)}"
 
 
-def _phrase(term: Term) -> str:
-    # Tokens are runs of letters and digits: nothing in them needs escaping.
-    quoted = '"' + " ".join(term.tokens(exact=False)) + '"'
-    return f"{quoted} *" if term.prefix else quoted
+def _phrase(tokens: Sequence[str], prefix: bool) -> str:
+    # Tokens are runs of letters and digits (a pair joins two with U+E000): nothing in them needs escaping.
+    quoted = '"' + " ".join(tokens) + '"'
+    return f"{quoted} *" if prefix else quoted
 
 
 def _condition(node: Node, *, exact: ExactMatches | None) -> _Sql:  # noqa: PLR0911 - one return per kind of node

@@ -14,6 +14,9 @@ alone; an item replaced since means counting the phrase again. A phrase never se
 counted in the query's read transaction, at the cost ``bm25()`` pays every time; the next
 page, a facet clicked or another analyst's search with the same words finds it kept.
 
+It also keeps every row's length for ``pd_rank`` (``indexing.sqlite_lengths``): FTS5 reads
+a row's length with one SQL lookup per match, most of the ranking's own time.
+
 Where the extension was not built (no C compiler or SQLite headers at install) or cannot
 reach the connection (a Python with its own copy of SQLite), relevance stays ``bm25()``.
 """
@@ -27,8 +30,9 @@ import threading
 from dataclasses import dataclass, replace
 from functools import cache
 
+from indexing.sqlite_fts import PAIR
 from indexing.sqlite_lengths import RowLengths
-from indexing.sqlite_query import BM25, COLUMNS, WEIGHTS, SqlSearch
+from indexing.sqlite_query import BM25, COLUMNS, PAIR_COLUMNS, WEIGHTS, SqlSearch
 from indexing.sqlite_schema import generation
 
 _log = logging.getLogger(__name__)
@@ -89,8 +93,11 @@ def _row_lengths() -> RowLengths:
 
 
 def phrases(match: str) -> list[str]:
-    """The phrases of a compiled MATCH expression, in FTS5's order, each as a MATCH of its own."""
-    return [f"{COLUMNS} : {phrase}" for phrase in _PHRASE.findall(match)]
+    """The phrases of a compiled MATCH expression, in FTS5's order, each as a MATCH of its own.
+
+    A phrase of word pairs is on the pair columns (``indexing.sqlite_query``), any other on the words'.
+    """
+    return [f"{PAIR_COLUMNS if PAIR in phrase else COLUMNS} : {phrase}" for phrase in _PHRASE.findall(match)]
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,17 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         "CREATE TRIGGER items_text_changed AFTER UPDATE OF record ON items WHEN NEW.record IS NOT OLD.record "
         "BEGIN INSERT INTO facet_log (doc) VALUES (NEW.doc); END",
     ),
+    (
+        # Every two neighbouring words as one token as well (``indexing.sqlite_fts``):
+        # phrases are searched as pairs, each with a short list of its own, instead of
+        # walking the positions of two very common syllables. Every item is indexed anew.
+        "DROP TABLE items_fts",
+        "CREATE VIRTUAL TABLE items_fts USING fts5(title, body, title_pairs, body_pairs, content='', "
+        "tokenize='unicode61 remove_diacritics 0')",
+        "INSERT INTO items_fts (items_fts, rank) VALUES ('automerge', 8)",
+        "INSERT INTO items_fts (items_fts, rank) VALUES ('hashsize', 33554432)",
+        refill,
+    ),
 )
 
 

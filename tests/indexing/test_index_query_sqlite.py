@@ -15,6 +15,8 @@ from indexing.sqlite_query import SqlSearch, compile_search, fts5_match
 from indexing.sqlite_schema import migrate
 
 ANY = "{title body}"
+PAIRS = "{title_pairs body_pairs}"
+P = "\ue000"  # joins two neighbouring words into one pair token (indexing.sqlite_fts)
 
 
 def compiled(text: str, **options: object) -> SqlSearch:
@@ -32,11 +34,16 @@ def match(text: str) -> str | None:
 
 class TestFts5Expressions:
     def test_every_token_is_quoted_and_folded(self) -> None:
-        assert match('Đà Nẵng "tàu biển"') == f'({ANY} : "da" AND {ANY} : "nang" AND {ANY} : "tau bien")'
+        assert match('Đà Nẵng "tàu biển"') == f'({ANY} : "da" AND {ANY} : "nang" AND {PAIRS} : "tau{P}bien")'
+
+    def test_a_phrase_is_its_word_pairs_in_a_row_and_a_prefix_the_last_pairs(self) -> None:
+        assert match('"bất động sản"') == f'{PAIRS} : "bat{P}dong dong{P}san"'
+        assert match("covid-19") == f'{PAIRS} : "covid{P}19"'  # one word of two tokens
+        assert match("sars-cov*") == f'{PAIRS} : "sars{P}cov" *'  # the last word a prefix: the last pair's
 
     def test_prefix_and_near(self) -> None:
         assert match("quảng*") == f'{ANY} : "quang" *'
-        assert match('lũ NEAR/5 "Quảng Nam"') == f'{ANY} : NEAR("lu" "quang nam", 5)'
+        assert match('lũ NEAR/5 "Quảng Nam"') == f'{ANY} : NEAR("lu" "quang nam", 5)'  # words apart: no pairs
         assert match("thiên* NEAR/2 tai") == f'{ANY} : NEAR("thien" * "tai", 2)'
 
     def test_or_and_not_nest_with_explicit_parentheses(self) -> None:
@@ -60,13 +67,13 @@ class TestPlans:
         )
         assert sql.matches.count("MATCH") == 1
         assert sql.params == (
-            f'(({ANY} : "lu" AND {ANY} : "quang nam") NOT {ANY} : "bao")',
+            f'(({ANY} : "lu" AND {PAIRS} : "quang{P}nam") NOT {ANY} : "bao")',
             "negative",
             "Tuổi Trẻ",
         )
         assert "i.stance IS ?" in sql.matches and "i.outlet IS ?" in sql.matches
         assert sql.ranked == sql.matches and sql.ranked_params == sql.params
-        assert sql.score == "-bm25(items_fts, 2.0, 1.0)"
+        assert sql.score == "-bm25(items_fts, 2.0, 1.0, 2.0, 1.0)"
         assert sql.order == "score DESC, i.id"
 
     def test_exact_form_leaves_are_their_checked_sets_under_the_folded_match(self) -> None:
@@ -82,7 +89,7 @@ class TestPlans:
             "AND NOT (i.doc IN (SELECT value FROM json_each(?))) AND i.stance IS ?)"
         )
         assert sql.params == (f'{ANY} : "bac"', "[3, 1]", "[1]", "negative")
-        assert sql.rank_match == f'{ANY} : "bac"' and sql.score == "-bm25(items_fts, 2.0, 1.0)"
+        assert sql.rank_match == f'{ANY} : "bac"' and sql.score == "-bm25(items_fts, 2.0, 1.0, 2.0, 1.0)"
 
     def test_exact_form_with_only_excluded_words_takes_the_boolean_plan(self) -> None:
         query = SearchQuery(text="NOT Giang stance:negative", exact=True)

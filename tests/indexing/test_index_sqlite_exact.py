@@ -160,7 +160,10 @@ def test_exact_results_are_ranked_paged_and_faceted_like_any_other(corpus: Corpu
 
 
 def test_a_version_5_store_is_reindexed_with_one_folded_copy(tmp_path: Path) -> None:
-    """Stores from before step 6 indexed a second, unfolded copy; the upgrade drops it and refills the index."""
+    """Stores from before step 6 indexed a second, unfolded copy; the upgrade drops it and refills the index.
+
+    Step 6 refills the folded texts, step 8 the table again with the word pairs beside them.
+    """
     path = tmp_path / "items.db"
     store = SqliteStore(path)
     items = [
@@ -178,13 +181,14 @@ def test_a_version_5_store_is_reindexed_with_one_folded_copy(tmp_path: Path) -> 
         for doc, item_id in conn.execute("SELECT doc, id FROM items").fetchall():
             item = next(item for item in items if item.id == item_id)
             fields = index_fields(item)
-            values = (*fts_values(item), fields.title.lower(), fields.body.lower())
+            values = (*fts_values(item)[:2], fields.title.lower(), fields.body.lower())
             conn.execute("INSERT INTO items_fts (rowid, title, body, title_exact, body_exact) VALUES (?, ?, ?, ?, ?)",
                          (doc, *values))  # fmt: skip
         conn.execute("DROP TRIGGER items_text_changed")  # version 7's
         conn.execute("PRAGMA user_version = 5")
     again = SqliteStore(path)
     assert again.search(SearchQuery(text="bac")).total == 2
+    assert again.search(SearchQuery(text='"bac giang"')).total == 1  # step 8's word pairs were filled too
     assert [hit.item.id for hit in again.search(SearchQuery(text="Bắc", exact=True)).hits] == [items[0].id]
     # Rewriting an item replays its indexed values to remove the old row: they must be the new columns'.
     again.upsert([_retitled(items[1], "Tin Bạc Liêu mới")])
@@ -194,7 +198,7 @@ def test_a_version_5_store_is_reindexed_with_one_folded_copy(tmp_path: Path) -> 
     with sqlite3.connect(path) as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(items_fts)")]
         config = dict(conn.execute("SELECT k, v FROM items_fts_config"))
-        assert columns == ["title", "body"] and schema_version(conn) == len(MIGRATIONS)
+        assert columns == ["title", "body", "title_pairs", "body_pairs"] and schema_version(conn) == len(MIGRATIONS)
         assert config["hashsize"] == 32 * 1024 * 1024 and config["automerge"] == 8
 
 

@@ -230,7 +230,8 @@ def test_disabled_or_unscored_searches_keep_bm25(tmp_path: Path) -> None:
         ranking = PhraseCounts(enabled=True)
         fast = ranking.ranked(conn, sql)
         assert ranking.lengths_key > 0
-        assert "bm25" not in fast.collect and f"-pd_rank(items_fts, {ranking.lengths_key}, 2.0, 1.0, 1)" in fast.collect
+        assert "bm25" not in fast.collect
+        assert f"-pd_rank(items_fts, {ranking.lengths_key}, 2.0, 1.0, 2.0, 1.0, 1)" in fast.collect
         unscored = compile_search(SearchQuery(text="stance:negative"), parse("stance:negative"))
         assert PhraseCounts(enabled=True).ranked(conn, unscored) is unscored
 
