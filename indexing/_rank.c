@@ -16,7 +16,7 @@
  *
  * A row's length is read from the table's docsize record, one SQL lookup per row: at a
  * million items that was four fifths of pd_rank's own time. The store keeps every row's
- * length in memory instead (indexing/sqlite_rank.py, read with pd_length below) and
+ * length in memory instead (indexing/sqlite_lengths.py, read with pd_length below) and
  * registers the array under a key with lengths(); the SQL names the key first:
  *
  *     pd_rank(items_fts, key, weight_0, ..., count_0, ...)
@@ -40,7 +40,7 @@
  * The store replaces a key's buffer only under its own lock, which every search that
  * names the key also holds, so a buffer a running query has picked up stays alive.
  */
-#define MAX_LENGTHS 64
+#define MAX_LENGTHS 256 /* stores open at once in one process; past that, lengths are looked up */
 typedef struct {
   long long key;
   int used;

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import sqlite3
 import threading
 import weakref
@@ -35,6 +36,7 @@ _ALL = "SELECT pd_pairs(id, pd_length(sz)) FROM items_fts_docsize"
 _SOME = "SELECT pd_pairs(id, pd_length(sz)) FROM items_fts_docsize WHERE id IN (SELECT value FROM json_each(?))"
 
 _keys = itertools.count(1)  # 0 is "no lengths" in pd_rank
+_log = logging.getLogger(__name__)
 
 
 class RowLengths:
@@ -65,7 +67,10 @@ class RowLengths:
                 logged = conn.execute("SELECT DISTINCT doc FROM facet_log WHERE seq > ?", (self._seq,))
                 self._apply(conn, [int(row[0]) for row in logged])
             self._seq = seq
-            self._rank.lengths(self.key, self._lengths)
+            try:
+                self._rank.lengths(self.key, self._lengths)
+            except RuntimeError as exc:  # every slot taken: many stores open in one process
+                _log.warning("row lengths not kept for this store (%s); ranking looks them up, same scores", exc)
 
     @property
     def covered(self) -> int:

@@ -202,6 +202,28 @@ def test_pd_rank_ranks_with_the_kept_lengths(stores: tuple[SqliteStore, SqliteSt
     assert _pages(fast) == expected
 
 
+def test_with_every_lengths_slot_taken_the_store_ranks_the_same_and_says_so(
+    stores: tuple[SqliteStore, SqliteStore], caplog: pytest.LogCaptureFixture
+) -> None:
+    from indexing import _rank  # noqa: PLC0415 - present: the module is skipped without it
+
+    fast, reference = stores
+    filled: list[int] = []
+    try:
+        for key in range(10**9, 10**9 + 1000):
+            _rank.lengths(key, np.zeros(1, dtype=np.int32))
+            filled.append(key)
+    except RuntimeError:
+        pass
+    try:
+        assert 0 < len(filled) < 1000  # the slots ran out
+        assert _pages(fast) == _pages(reference)
+        assert "row lengths not kept for this store" in caplog.text
+    finally:
+        for key in filled:
+            _rank.lengths(key, None)
+
+
 def test_a_version_6_store_gains_the_text_change_trigger(tmp_path: Path) -> None:
     path = tmp_path / "items.db"
     SqliteStore(path).upsert([article("a", "lũ", "lũ", datetime(2025, 1, 1, tzinfo=UTC))])
