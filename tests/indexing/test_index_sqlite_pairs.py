@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import SearchQuery
+from core import SearchQuery, Sort
 from core.text import fold
 from indexing import SqliteStore
 from indexing.query import parse
@@ -131,3 +131,44 @@ def test_python_and_sql_pairs_agree_on_any_text(text: str) -> None:
         if not pairs_in_sql(conn):
             pytest.skip("indexing._rank was not built")
         assert conn.execute("SELECT pd_word_pairs(?)", (text,)).fetchone()[0] == word_pairs(text)
+
+
+def test_without_the_extension_python_writes_and_refills_the_same_pairs(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store written where ``pd_word_pairs`` is missing (pairs made in Python) indexes what SQL would have."""
+    import indexing.sqlite  # noqa: PLC0415 - the names patched below
+    import indexing.sqlite_fts  # noqa: PLC0415
+
+    python_only = tmp_path / "items.db"
+    with sqlite3.connect(path) as source:
+        records = [record for (record,) in source.execute("SELECT record FROM items ORDER BY doc")]
+    store = SqliteStore(path)
+    items = [hit.item for hit in store.search(SearchQuery(text="", limit=1000, sort=Sort.OLDEST, facets=False)).hits]
+    store.close()
+    assert len(items) == len(records) == 300
+    monkeypatch.setattr(indexing.sqlite, "pairs_in_sql", lambda conn: False)
+    monkeypatch.setattr(indexing.sqlite_fts, "pairs_in_sql", lambda conn: False)
+    written = SqliteStore(python_only)
+    written.upsert(items)
+    written.close()
+
+    def rows(file: Path) -> list[list[tuple[int, float]]]:
+        sql = f"SELECT rowid, {BM25} FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid"
+        with sqlite3.connect(file) as conn:
+            return [conn.execute(sql, (fts5_match(parse(text)),)).fetchall() for text in PHRASES]  # type: ignore[arg-type]
+
+    expected = rows(path)
+    assert rows(python_only) == expected and sum(map(len, expected)) > 1000
+    # The same store refilled by schema step 8 in Python (as an upgrade without the extension does).
+    with sqlite3.connect(python_only, isolation_level=None) as conn:
+        conn.execute("DROP TABLE items_fts")
+        conn.execute(  # as steps 6 and 7 left it
+            "CREATE VIRTUAL TABLE items_fts USING fts5(title, body, content='', "
+            "tokenize='unicode61 remove_diacritics 0')"
+        )
+        conn.execute("PRAGMA user_version = 7")
+    upgraded = SqliteStore(python_only)
+    assert upgraded.count() == 300  # opening migrates: step 8 refills, pairs made in Python
+    upgraded.close()
+    assert rows(python_only) == expected
