@@ -27,12 +27,11 @@ import numpy.typing as npt
 import orjson
 
 from core.search import DAY_FACET, FACET_FIELDS
+from indexing.sqlite_schema import DOCS_CHUNK, changed_since
 
 _VIETNAM_OFFSET = 7 * 3600  # the office's calendar (UTC+7, no daylight saving), for the day facet
 _EPOCH = date(1970, 1, 1)
 _FETCH = 50_000  # rows read per step of a full load: bounds the Python objects alive at once
-_RELOAD_ABOVE = 200_000  # logged changes past which reloading everything is cheaper than applying them
-_DOCS_CHUNK = 20_000  # ``doc`` numbers per lookup when applying logged changes
 
 _COLUMNS = ", ".join(FACET_FIELDS)
 
@@ -59,11 +58,10 @@ class FacetColumns:
         latest = int(conn.execute("SELECT coalesce(max(seq), 0) FROM facet_log").fetchone()[0])
         if self._loaded and latest == self._seq:
             return
-        if not self._loaded or latest < self._seq or latest - self._seq > _RELOAD_ABOVE:
+        changed = changed_since(conn, self._seq if self._loaded else None, latest)
+        if changed is None:
             self._load_all(conn)
         else:
-            logged = conn.execute("SELECT DISTINCT doc FROM facet_log WHERE seq > ?", (self._seq,))
-            changed = [int(row[0]) for row in logged]
             self._apply(conn, changed)
         self._seq = latest
         self._loaded = True
@@ -133,8 +131,8 @@ class FacetColumns:
         for name in FACET_FIELDS:
             self._codes[name][gone] = 0
         self._published[gone] = np.nan
-        for start in range(0, len(changed), _DOCS_CHUNK):
-            chunk = json.dumps(changed[start : start + _DOCS_CHUNK])
+        for start in range(0, len(changed), DOCS_CHUNK):
+            chunk = json.dumps(changed[start : start + DOCS_CHUNK])
             rows = conn.execute(
                 f"SELECT doc, {_COLUMNS}, published FROM items WHERE doc IN (SELECT value FROM json_each(?))",  # noqa: S608 - fixed names
                 (chunk,),

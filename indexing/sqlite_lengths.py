@@ -28,10 +28,8 @@ from types import ModuleType
 import numpy as np
 import numpy.typing as npt
 
-from indexing.sqlite_schema import generation
+from indexing.sqlite_schema import DOCS_CHUNK, changed_since, generation
 
-_RELOAD_ABOVE = 200_000  # logged changes past which reading every length is cheaper
-_DOCS_CHUNK = 20_000  # ``doc`` numbers per lookup when applying logged changes
 _ALL = "SELECT pd_pairs(id, pd_length(sz)) FROM items_fts_docsize"
 _SOME = "SELECT pd_pairs(id, pd_length(sz)) FROM items_fts_docsize WHERE id IN (SELECT value FROM json_each(?))"
 
@@ -61,11 +59,11 @@ class RowLengths:
         with self._lock:
             if seq == self._seq:
                 return
-            if self._seq < 0 or seq < self._seq or seq - self._seq > _RELOAD_ABOVE:
+            changed = changed_since(conn, self._seq if self._seq >= 0 else None, seq)
+            if changed is None:
                 self._read_all(conn)
             else:
-                logged = conn.execute("SELECT DISTINCT doc FROM facet_log WHERE seq > ?", (self._seq,))
-                self._apply(conn, [int(row[0]) for row in logged])
+                self._apply(conn, changed)
             self._seq = seq
             try:
                 self._rank.lengths(self.key, self._lengths)
@@ -99,8 +97,8 @@ class RowLengths:
             return
         self._grow(max(changed))
         self._lengths[np.asarray(changed, dtype=np.int64)] = -1
-        for start in range(0, len(changed), _DOCS_CHUNK):
-            chunk = json.dumps(changed[start : start + _DOCS_CHUNK])
+        for start in range(0, len(changed), DOCS_CHUNK):
+            chunk = json.dumps(changed[start : start + DOCS_CHUNK])
             docs, lengths = _pairs(conn.execute(_SOME, (chunk,)).fetchone()[0])
             self._lengths[docs] = lengths
 

@@ -140,6 +140,25 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
 )
 
 
+#: Logged changes past which re-reading every row is cheaper than applying them one by one.
+RELOAD_ABOVE = 200_000
+#: ``doc`` numbers per lookup when a cache applies logged changes.
+DOCS_CHUNK = 20_000
+
+
+def changed_since(conn: sqlite3.Connection, seen: int | None, latest: int) -> list[int] | None:
+    """The ``doc``s ``facet_log`` holds past ``seen``, for a cache of the store that stood at ``seen``.
+
+    ``None`` means read everything again: nothing was read yet (``seen`` is ``None``), the
+    log stands before ``seen`` (another file, or a restored backup), or more than
+    ``RELOAD_ABOVE`` changes were logged since. Call inside the caller's read transaction,
+    with ``latest`` as that transaction sees the log.
+    """
+    if seen is None or latest < seen or latest - seen > RELOAD_ABOVE:
+        return None
+    return [int(doc) for (doc,) in conn.execute("SELECT DISTINCT doc FROM facet_log WHERE seq > ?", (seen,))]
+
+
 def generation(conn: sqlite3.Connection) -> int:
     """The store generation ``conn``'s read transaction sees: ``facet_log``'s sequence, 0 before any write.
 
