@@ -60,3 +60,31 @@ def test_search_benchmark_says_what_is_missing_without_the_corpora(tmp_path: Pat
     )
     assert done.returncode == 2
     assert "shared corpora are missing" in done.stderr
+
+
+@pytest.mark.slow
+def test_fts_cost_prints_each_variant_and_what_was_indexed(tmp_path: Path) -> None:
+    """``bench/fts_cost.py`` measures every table variant; counts, not speed, are checked."""
+    if not (REPO.parent / "shared" / "data" / "corpora").is_dir():
+        pytest.skip("the benchmark recombines ../shared/data/corpora, which is not beside this checkout")
+    small = ["--items", "300", "--batch", "100", "--base", "60", "--repeats", "1"]
+    done = subprocess.run(
+        [sys.executable, "bench/fts_cost.py", *small, "--json", "--data", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = json.loads(done.stdout)
+    assert data["items"] == 300
+    assert data["batch"] == 100
+    assert set(data["cpu_s"]) == {"words", "pairs", "words+pairs", "words+words", "pairs detail=none"}
+    assert all(seconds > 0 for seconds in data["cpu_s"].values())
+    # Each field gives one pair fewer than it has words: 300 items, a title and a body each.
+    tokens = data["tokens_per_item"]
+    assert tokens["pairs"] == pytest.approx(tokens["words"] - 2, abs=0.05)
+    # Pairs are far more varied than the syllables they are made of: the cost this script explains.
+    distinct = data["distinct_terms_per_batch"]
+    assert distinct["pairs"] > 3 * distinct["words"]
