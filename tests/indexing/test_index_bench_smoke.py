@@ -88,3 +88,6 @@ def test_fts_cost_prints_each_variant_and_what_was_indexed(tmp_path: Path) -> No
     # Pairs are far more varied than the syllables they are made of: the cost this script explains.
     distinct = data["distinct_terms_per_batch"]
     assert distinct["pairs"] > 3 * distinct["words"]
+    per_item = data["distinct_terms_per_item"]
+    assert 0 < per_item["words"] < tokens["words"]  # words repeat within an item
+    assert per_item["words"] < per_item["pairs"] <= tokens["pairs"]
