@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sqlite3
 import sys
 import time
@@ -34,14 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rich.console import Console
 from rich.table import Table
-from synthetic import Corpus, MissingDataError, load_base
+from synthetic import PROFILE, SHARED, Corpus, MissingDataError, default_data_dir, load_base
 
 from core.config import load_config
 from indexing.query_tree import split_tokens
 from indexing.sqlite_fts import fts_values
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-PROFILE = Path(__file__).resolve().parents[1] / "pressdesk" / "profiles" / "da_nang.toml"
 
 Texts = tuple[str, str, str, str]  # folded title, folded body, title pairs, body pairs
 
@@ -149,7 +145,7 @@ def main() -> int:
     parser.add_argument(
         "--data",
         type=Path,
-        default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pressdesk-bench",
+        default=default_data_dir(),
         help="where bench/search.py caches the base passages' vectors",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")

